@@ -1,0 +1,215 @@
+"""Customers: registration, profile, addresses, login and password reset, as Medusa does them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._state.clock import Clock
+from .._state.ids import IdGenerator
+from .._state.outbox import EventOutbox
+from .._state.store import Record, Store
+from . import views
+from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .passwords import hash_password, verify_password
+from .tokens import TokenError, TokenService
+
+PASSWORD_RESET_EVENT = "customer.password_reset"
+PASSWORD_RESET_TTL = 15 * 60
+ADDRESS_KEYS = (
+    "company", "first_name", "last_name", "address_1", "address_2", "city", "country_code",
+    "province", "postal_code", "phone", "metadata",
+)
+UPDATABLE_CUSTOMER_KEYS = ("first_name", "last_name", "phone", "email")
+
+
+class CustomerService:
+    def __init__(self, store: Store, clock: Clock, ids: IdGenerator, outbox: EventOutbox,
+                 tokens: TokenService) -> None:
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.outbox = outbox
+        self.tokens = tokens
+
+    # -- lookups -------------------------------------------------------------------------------
+    def get(self, customer_id: Any) -> Record:
+        if customer_id is None:
+            raise MedusaError(ErrorType.NOT_FOUND, '"customerId" must be defined')
+        record = self.store.customers.get(customer_id) if isinstance(customer_id, str) else None
+        if record is None or record["deleted_at"] is not None:
+            raise not_found("Customer", id=customer_id)
+        return record
+
+    def find_by_email(self, email: str, *, registered: bool | None = None) -> Record | None:
+        email = email.lower()
+        return self.store.customers.first(
+            lambda c: c["email"] == email and c["deleted_at"] is None
+            and (registered is None or c["has_account"] == registered))
+
+    def view(self, customer_id: str, *, with_orders: bool = False) -> dict[str, Any]:
+        with self.store.lock:
+            return views.customer(self.store, self.get(customer_id), with_orders=with_orders)
+
+    def exists(self, email: str) -> bool:
+        with self.store.lock:
+            record = self.find_by_email(email)
+            return bool(record and record["has_account"])
+
+    # -- registration and profile --------------------------------------------------------------
+    def _touch(self, record: Record) -> None:
+        record["updated_at"] = self.clock.iso()
+
+    def create(self, data: dict[str, Any]) -> Record:
+        email = data["email"].lower()
+        password = data.get("password")
+        with self.store.lock:
+            existing = self.store.customers.find(
+                lambda c: c["email"] == email and c["deleted_at"] is None)[:2]
+            if existing:
+                if any(c["has_account"] for c in existing) and password:
+                    raise MedusaError(ErrorType.DUPLICATE_ERROR, "A customer with the given email "
+                                      "already has an account. Log in instead")
+                if any(not c["has_account"] for c in existing) and not password:
+                    raise MedusaError(ErrorType.DUPLICATE_ERROR,
+                                      "Guest customer with email already exists")
+            now = self.clock.iso()
+            record = {
+                "id": self.ids.new("cus"), "email": email,
+                "first_name": data.get("first_name"), "last_name": data.get("last_name"),
+                "billing_address_id": None, "phone": data.get("phone"),
+                "has_account": bool(password),
+                "password_hash": hash_password(password) if password else None,
+                "metadata": data.get("metadata"), "created_at": now, "updated_at": now,
+                "deleted_at": None,
+            }
+            self.store.customers.put(record)
+            self.outbox.emit("customer.created", views.customer(self.store, record))
+            return record
+
+    def update(self, customer_id: str, data: dict[str, Any]) -> Record:
+        with self.store.lock:
+            record = self.get(customer_id)
+            if "billing_address" in data and data["billing_address"] is not None:
+                self._set_billing_address(record, data["billing_address"])
+            for key in UPDATABLE_CUSTOMER_KEYS:
+                if key in data:
+                    record[key] = data[key].lower() if key == "email" and data[key] else data[key]
+            if data.get("metadata"):
+                merged = dict(record.get("metadata") or {})
+                for key, value in data["metadata"].items():
+                    if value == "":
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = value
+                record["metadata"] = merged
+            if data.get("password"):
+                record["password_hash"] = hash_password(data["password"])
+            self._touch(record)
+            self.outbox.emit("customer.updated", {"id": record["id"]})
+            return record
+
+    def _set_billing_address(self, customer: Record, value: Any) -> None:
+        if isinstance(value, str):
+            address = self.store.addresses.get(value)
+            if address is None or address["deleted_at"] is not None:
+                raise MedusaError(ErrorType.NOT_FOUND, f"Address with id {value} was not found")
+            customer["billing_address_id"] = address["id"]
+            return
+        fields = {k: value.get(k) for k in ADDRESS_KEYS if k in value}
+        if fields.get("country_code"):
+            fields["country_code"] = fields["country_code"].lower()
+        current = self.store.addresses.get(customer.get("billing_address_id") or "")
+        if current is not None:
+            current.update(fields)
+            current["updated_at"] = self.clock.iso()
+            return
+        address = self._new_address(None, fields)
+        customer["billing_address_id"] = address["id"]
+
+    # -- addresses -----------------------------------------------------------------------------
+    def _new_address(self, customer_id: str | None, fields: dict[str, Any]) -> Record:
+        now = self.clock.iso()
+        record: Record = {"id": self.ids.new("addr"), "customer_id": customer_id}
+        for key in ADDRESS_KEYS:
+            record[key] = fields.get(key)
+        record.update({"created_at": now, "updated_at": now, "deleted_at": None})
+        self.store.addresses.put(record)
+        return record
+
+    def add_address(self, customer_id: str, fields: dict[str, Any]) -> None:
+        fields = dict(fields)
+        fields["country_code"] = str(fields.get("country_code") or "").lower()
+        with self.store.lock:
+            self.get(customer_id)
+            same = ("address_1", "address_2", "city", "phone", "postal_code", "province",
+                    "first_name", "last_name")
+            for existing in views.customer_addresses(self.store, customer_id):
+                if (str(existing.get("country_code") or "").lower() == fields["country_code"]
+                        and all(existing.get(k) == fields.get(k) for k in same)):
+                    return
+            self._new_address(customer_id, fields)
+
+    def _own_address(self, customer_id: str, address_id: str) -> Record | None:
+        address = self.store.addresses.get(address_id)
+        if address is None or address["customer_id"] != customer_id or address["deleted_at"]:
+            return None
+        return address
+
+    def update_address(self, customer_id: str, address_id: str, fields: dict[str, Any]) -> None:
+        with self.store.lock:
+            address = self._own_address(customer_id, address_id)
+            if address is None:
+                raise MedusaError(ErrorType.INVALID_DATA, "Could not find address for customer")
+            for key in ADDRESS_KEYS:
+                if key in fields:
+                    value = fields[key]
+                    address[key] = value.lower() if key == "country_code" and value else value
+            address["updated_at"] = self.clock.iso()
+
+    def remove_address(self, customer_id: str, address_id: str) -> None:
+        with self.store.lock:
+            address = self._own_address(customer_id, address_id)
+            if address is not None:
+                address["deleted_at"] = self.clock.iso()
+
+    # -- authentication ------------------------------------------------------------------------
+    def authenticate(self, email: str, password: str) -> Record | None:
+        """The registered customer with these credentials, or ``None``."""
+        with self.store.lock:
+            record = self.find_by_email(email, registered=True)
+            password_hash = record["password_hash"] if record else None
+        if record is None or not verify_password(password, password_hash):
+            return None
+        return record
+
+    def request_password_reset(self, email: str) -> None:
+        """Emit a reset token for a registered customer; say nothing about unknown emails."""
+        with self.store.lock:
+            record = self.find_by_email(email, registered=True)
+            if record is None:
+                return
+            token = self.tokens.sign(
+                {"customer_id": record["id"],
+                 "exp": int(self.clock.time()) + PASSWORD_RESET_TTL},
+                secret=record["password_hash"])
+            self.outbox.emit(PASSWORD_RESET_EVENT, {
+                "id": record["id"], "email": record["email"],
+                "first_name": record["first_name"], "last_name": record["last_name"],
+                "token": token,
+            })
+
+    def reset_password(self, email: str, token: str, password: str) -> Record:
+        with self.store.lock:
+            record = self.find_by_email(email, registered=True)
+            claims = None
+            if record is not None:
+                try:
+                    claims = self.tokens.verify(token, secret=record["password_hash"])
+                except TokenError as exc:
+                    # Medusa lets jsonwebtoken's error escape: a 500 (quirk registry).
+                    raise UnexpectedError(str(exc), quirk="password-reset-bad-token-500") from None
+            if record is None or claims is None or claims.get("customer_id") != record["id"]:
+                raise MedusaError(ErrorType.UNAUTHORIZED, "Invalid or expired password reset token")
+            record["password_hash"] = hash_password(password)
+            self._touch(record)
+            return record

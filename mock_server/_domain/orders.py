@@ -1,0 +1,156 @@
+"""Orders: look-ups, the store view with totals, and the claim -> confirm ownership transfer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._state.clock import Clock
+from .._state.outbox import EventOutbox
+from .._state.store import Record, Store
+from . import totals, views
+from .customers import CustomerService
+from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .tokens import TokenError, TokenService
+
+CLAIM_TOKEN_EVENT = "order-update-token.created"
+CLAIM_TOKEN_TTL = 15 * 60
+
+
+class OrderService:
+    def __init__(self, store: Store, clock: Clock, outbox: EventOutbox, tokens: TokenService,
+                 customers: CustomerService) -> None:
+        self.store = store
+        self.clock = clock
+        self.outbox = outbox
+        self.tokens = tokens
+        self.customers = customers
+
+    # -- views ---------------------------------------------------------------------------------
+    def store_view(self, order: Record) -> dict[str, Any]:
+        """An order as the Store order routes return it: default fields, relations, totals."""
+        store = self.store
+        view = views.pick(order, ("object", *views.STORE_ORDER_FIELDS))
+        assert view is not None
+        items = []
+        for item in views.order_items(store, order["id"]):
+            entry = views.pick(item, views.LINE_ITEM_COLUMNS)
+            assert entry is not None
+            entry["tax_lines"] = [dict(t) for t in item.get("tax_lines", [])]
+            entry["adjustments"] = [dict(a) for a in item.get("adjustments", [])]
+            entry["variant"] = views.variant(store, item.get("variant_id"))
+            entry.update(totals.line_item_totals(item))
+            items.append(entry)
+        methods = []
+        for method in order.get("shipping_methods", []):
+            entry = {k: v for k, v in method.items() if k != "tax_lines"}
+            entry["tax_lines"] = [dict(t) for t in method.get("tax_lines", [])]
+            option = store.shipping_options.get(method.get("shipping_option_id") or "")
+            entry["shipping_option"] = views.pick(option, views.SHIPPING_OPTION_FIELDS)
+            entry.update(totals.shipping_method_totals(method))
+            methods.append(entry)
+        customer = store.customers.get(order.get("customer_id") or "")
+        view.update({
+            "shipping_address": views.address(
+                store.addresses.get(order.get("shipping_address_id") or "")),
+            "fulfillments": [dict(f, tracking_links=list(f.get("tracking_links", [])))
+                             for f in order.get("fulfillments", [])],
+            "items": items,
+            "shipping_methods": methods,
+            "discounts": [dict(d) for d in order.get("discounts", [])],
+            "customer": views.pick(customer, views.CUSTOMER_FIELDS),
+            "payments": [dict(p) for p in order.get("payments", [])],
+            "region": views.region(store, store.regions.get(order["region_id"])),
+        })
+        view.update(totals.order_totals(items, methods, order.get("payments", []),
+                                        order.get("refunds", [])))
+        return view
+
+    # -- look-ups ------------------------------------------------------------------------------
+    def retrieve(self, order_id: str) -> dict[str, Any]:
+        with self.store.lock:
+            order = self.store.orders.get(order_id)
+            if order is None:
+                raise not_found("Order", id=order_id)
+            return self.store_view(order)
+
+    def retrieve_by_cart(self, cart_id: str) -> dict[str, Any]:
+        with self.store.lock:
+            order = self.store.orders.first(lambda o: o["cart_id"] == cart_id)
+            if order is None:
+                raise not_found("Order", cart_id=cart_id)
+            return self.store_view(order)
+
+    def lookup(self, display_id: int, email: str) -> dict[str, Any] | None:
+        """The single order with this display id and email, or ``None``."""
+        with self.store.lock:
+            matches = self.store.orders.find(
+                lambda o: o["display_id"] == display_id and o["email"] == email)
+            if len(matches) != 1:
+                return None
+            return self.store_view(matches[0])
+
+    def list_for_customer(self, customer_id: str, *, limit: int, offset: int,
+                          filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        def keep(order: Record) -> bool:
+            if order["customer_id"] != customer_id:
+                return False
+            for key, wanted in filters.items():
+                value = order.get(key)
+                if isinstance(wanted, list):
+                    if value not in wanted:
+                        return False
+                elif key == "q":
+                    needle = str(wanted).lower()
+                    if needle not in str(order.get("email", "")).lower() and needle != str(
+                            order.get("display_id")):
+                        return False
+                elif str(value) != str(wanted):
+                    return False
+            return True
+
+        with self.store.lock:
+            orders = self.store.orders.find(keep)
+            orders.sort(key=lambda o: o["created_at"], reverse=True)
+            page = orders[offset:offset + limit]
+            return [self.store_view(o) for o in page], len(orders)
+
+    # -- claim -> confirm ----------------------------------------------------------------------
+    def request_claim(self, customer_id: str | None, order_ids: list[str]) -> None:
+        """Emit one claim token per distinct email among the given orders."""
+        with self.store.lock:
+            customer = self.customers.get(customer_id)
+            if not customer["has_account"]:
+                raise MedusaError(ErrorType.UNAUTHORIZED, "Customer does not have an account")
+            by_email: dict[str, list[str]] = {}
+            for order_id in dict.fromkeys(order_ids):
+                order = self.store.orders.get(order_id)
+                if order is not None:
+                    by_email.setdefault(order["email"], []).append(order["id"])
+            for email, ids in by_email.items():
+                token = self.tokens.sign({"claimingCustomerId": customer_id, "orders": ids},
+                                         expires_in=CLAIM_TOKEN_TTL)
+                self.outbox.emit(CLAIM_TOKEN_EVENT, {
+                    "old_email": email, "new_customer_id": customer["id"], "orders": ids,
+                    "token": token,
+                })
+
+    def confirm_claim(self, token: str) -> None:
+        """Give the token's orders to the claiming customer (their id and email)."""
+        try:
+            claims = self.tokens.verify(token, max_age=CLAIM_TOKEN_TTL)
+        except TokenError as exc:
+            raise UnexpectedError(str(exc), quirk="claim-confirm-bad-token-500") from None
+        with self.store.lock:
+            customer = self.customers.get(claims.get("claimingCustomerId"))
+            order_ids = claims.get("orders")
+            if isinstance(order_ids, str):
+                order_ids = [order_ids]
+            if not isinstance(order_ids, list):
+                order_ids = []
+            now = self.clock.iso()
+            for order_id in order_ids:
+                order = self.store.orders.get(order_id) if isinstance(order_id, str) else None
+                if order is not None:
+                    order["customer_id"] = customer["id"]
+                    order["email"] = customer["email"]
+                    order["updated_at"] = now

@@ -1,0 +1,55 @@
+"""The service container: one per app instance, built from :class:`Settings`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .._settings import Settings
+from .._state.clock import Clock
+from .._state.ids import IdGenerator
+from .._state.outbox import EventOutbox
+from .._state.seed import load_seed, read_seed
+from .._state.store import Store
+from .customers import CustomerService
+from .orders import OrderService
+from .passwords import hash_password
+from .sessions import SessionService
+from .tokens import TokenService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    ids: IdGenerator
+    outbox: EventOutbox
+    tokens: TokenService
+    customers: CustomerService
+    orders: OrderService
+    sessions: SessionService
+    seed_snapshot: dict
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        clock = Clock(frozen_at=settings.frozen_time)
+        ids = IdGenerator(clock, seed=settings.id_seed)
+        store = Store()
+        outbox = EventOutbox(clock)
+        source, data = read_seed(settings.seed)
+        load_seed(store, data, source=source, hash_password=hash_password)
+        tokens = TokenService(settings.jwt_secret, clock)
+        customers = CustomerService(store, clock, ids, outbox, tokens)
+        orders = OrderService(store, clock, outbox, tokens, customers)
+        sessions = SessionService(store, clock, ids)
+        return cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
+                   tokens=tokens, customers=customers, orders=orders, sessions=sessions,
+                   seed_snapshot=store.snapshot())
+
+    def reset(self) -> None:
+        """Back to the seed: data, events, clock offset and id sequence."""
+        with self.store.lock:
+            self.store.restore(self.seed_snapshot)
+            self.outbox.clear()
+            self.clock.reset()
+            self.ids.reset()

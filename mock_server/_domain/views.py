@@ -1,0 +1,114 @@
+"""What Medusa returns for each entity: the selected columns and relations, copied.
+
+Each view copies what it reads, so callers may serialize it after the store lock is released.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .._state.store import Record, Store
+
+CUSTOMER_FIELDS = (
+    "id", "email", "first_name", "last_name", "billing_address_id", "phone", "has_account",
+    "created_at", "updated_at", "deleted_at", "metadata",
+)
+ADDRESS_FIELDS = (
+    "id", "customer_id", "company", "first_name", "last_name", "address_1", "address_2", "city",
+    "country_code", "province", "postal_code", "phone", "created_at", "updated_at", "deleted_at",
+    "metadata",
+)
+ORDER_COLUMNS = (
+    "object", "id", "status", "fulfillment_status", "payment_status", "display_id", "cart_id",
+    "draft_order_id", "customer_id", "email", "billing_address_id", "shipping_address_id",
+    "region_id", "currency_code", "tax_rate", "canceled_at", "metadata", "no_notification",
+    "idempotency_key", "external_id", "sales_channel_id", "created_at", "updated_at",
+)
+LINE_ITEM_COLUMNS = (
+    "id", "cart_id", "order_id", "swap_id", "claim_order_id", "original_item_id",
+    "order_edit_id", "title", "description", "thumbnail", "is_return", "is_giftcard",
+    "should_merge", "allow_discounts", "has_shipping", "unit_price", "variant_id", "quantity",
+    "fulfilled_quantity", "returned_quantity", "shipped_quantity", "metadata", "includes_tax",
+    "created_at", "updated_at",
+)
+# The columns the Store order routes select by default (Medusa's defaultStoreOrdersFields).
+STORE_ORDER_FIELDS = (
+    "id", "status", "fulfillment_status", "payment_status", "display_id", "cart_id",
+    "customer_id", "email", "region_id", "currency_code", "tax_rate", "created_at",
+)
+REGION_FIELDS = (
+    "id", "name", "currency_code", "tax_rate", "tax_code", "gift_cards_taxable",
+    "automatic_taxes", "tax_provider_id", "includes_tax", "metadata", "created_at", "updated_at",
+    "deleted_at",
+)
+VARIANT_FIELDS = (
+    "id", "title", "product_id", "sku", "barcode", "ean", "upc", "variant_rank",
+    "inventory_quantity", "allow_backorder", "manage_inventory", "hs_code", "origin_country",
+    "mid_code", "material", "weight", "length", "height", "width", "metadata", "created_at",
+    "updated_at", "deleted_at",
+)
+SHIPPING_OPTION_FIELDS = (
+    "id", "name", "region_id", "profile_id", "provider_id", "price_type", "amount", "is_return",
+    "admin_only", "data", "metadata", "created_at", "updated_at", "deleted_at",
+)
+
+
+def pick(record: Record | None, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {key: copy.deepcopy(record.get(key)) for key in fields}
+
+
+def address(record: Record | None) -> dict[str, Any] | None:
+    return pick(record, ADDRESS_FIELDS)
+
+
+def customer_addresses(store: Store, customer_id: str) -> list[dict[str, Any]]:
+    rows = store.addresses.find(
+        lambda a: a["customer_id"] == customer_id and a["deleted_at"] is None)
+    rows.sort(key=lambda a: a["created_at"])
+    return [address(a) for a in rows]  # type: ignore[misc]
+
+
+def customer(store: Store, record: Record, *, with_orders: bool = False) -> dict[str, Any]:
+    """A customer as the Store API returns it (never the password hash)."""
+    view = pick(record, CUSTOMER_FIELDS)
+    assert view is not None
+    billing_id = record.get("billing_address_id")
+    view["billing_address"] = address(store.addresses.get(billing_id)) if billing_id else None
+    view["shipping_addresses"] = customer_addresses(store, record["id"])
+    if with_orders:
+        orders = store.orders.find(lambda o: o["customer_id"] == record["id"])
+        orders.sort(key=lambda o: o["created_at"])
+        view["orders"] = [raw_order(store, o) for o in orders]
+    return view
+
+
+def order_items(store: Store, order_id: str) -> list[Record]:
+    items = store.line_items.find(lambda i: i["order_id"] == order_id)
+    items.sort(key=lambda i: i["created_at"])
+    return items
+
+
+def raw_order(store: Store, record: Record) -> dict[str, Any]:
+    """An order with only its own columns and its items (as in a customer's ``orders``)."""
+    view = pick(record, ORDER_COLUMNS)
+    assert view is not None
+    view["items"] = [pick(i, LINE_ITEM_COLUMNS) for i in order_items(store, record["id"])]
+    return view
+
+
+def region(store: Store, record: Record | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    view = pick(record, REGION_FIELDS)
+    assert view is not None
+    return view
+
+
+def variant(store: Store, variant_id: str | None) -> dict[str, Any] | None:
+    if variant_id is None:
+        return None
+    record = store.product_variants.get(variant_id)
+    return pick(record, VARIANT_FIELDS)

@@ -1,0 +1,128 @@
+"""Builds the Connexion app: documents -> routing -> security -> validation -> handlers.
+
+The pipeline follows Prism's: route the request by the document, validate it against the
+document (with Medusa's messages), run the stateful handler, and optionally validate the response
+against the document too (``Settings.validate_responses``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import connexion
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.validators import TextResponseBodyValidator
+from starlette.exceptions import HTTPException
+
+from .._domain.errors import MedusaError, UnexpectedError
+from .._domain.services import Services
+from .._settings import Settings
+from .._spec import control_spec_path, store_spec_path
+from . import _errors
+from ._middleware import MedusaHTTPMiddleware
+from ._resolver import HandlerResolver
+from ._responses import error_response
+from ._validation import MedusaJSONBodyValidator, MedusaJSONResponseValidator
+
+log = logging.getLogger("medusa_mock")
+
+VALIDATOR_MAP = {
+    "body": MediaTypeDict({"*/*json": MedusaJSONBodyValidator}),
+    "response": MediaTypeDict({"*/*json": MedusaJSONResponseValidator,
+                               "text/plain": TextResponseBodyValidator}),
+}
+
+
+def _response(status: int, body: Any, content_type: str | None = _errors.JSON_CONTENT_TYPE,
+              ) -> ConnexionResponse:
+    headers = {"Content-Type": content_type} if content_type else {}
+    payload = _errors.dumps(body) if not isinstance(body, bytes) else body
+    return ConnexionResponse(status_code=status, body=payload, headers=headers)
+
+
+def _error(error_type: str | None, message: str) -> ConnexionResponse:
+    status, body = _errors.error_body(error_type, message)
+    return _response(status, body)
+
+
+def _cannot(request: ConnexionRequest) -> ConnexionResponse:
+    # Express answers an unknown route or method with 404 "Cannot <METHOD> <path>".
+    return _error("not_found", f"Cannot {request.method} {request.url.path}")
+
+
+def _unauthorized() -> ConnexionResponse:
+    # passport's failure: status 401, body "Unauthorized", no Content-Type.
+    return _response(401, b"Unauthorized", content_type=None)
+
+
+def handle_problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+    if exc.status in (401, 403):
+        return _unauthorized()
+    if exc.status in (404, 405):
+        return _cannot(request)
+    if exc.status == 413:
+        return _response(413, _errors.error_body("invalid_data", "request entity too large")[1])
+    if 400 <= exc.status < 500:
+        return _error("invalid_data", str(exc.detail or exc.title))
+    log.error("unexpected problem: %r", exc)
+    return _error(None, "")
+
+
+def handle_http_exception(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+    if exc.status_code in (404, 405):
+        return _cannot(request)
+    if exc.status_code in (401, 403):
+        return _unauthorized()
+    if 400 <= exc.status_code < 500:
+        return _error("invalid_data", str(exc.detail))
+    return _error(None, "")
+
+
+def handle_medusa_error(request: ConnexionRequest, exc: MedusaError) -> ConnexionResponse:
+    return _error(exc.type, exc.message)
+
+
+def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if not isinstance(exc, UnexpectedError):
+        log.exception("unhandled error on %s %s", request.method, request.url.path,
+                      exc_info=exc)
+    return _error(None, "")
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None
+               ) -> connexion.FlaskApp:
+    """A Connexion ``FlaskApp`` serving the Store API (and the control plane) from memory."""
+    settings = settings or Settings()
+    services = services or Services.build(settings)
+    app = connexion.FlaskApp(__name__)
+    resolver = HandlerResolver()
+    common: dict[str, Any] = {
+        "resolver": resolver,
+        "validator_map": VALIDATOR_MAP,
+        "validate_responses": settings.validate_responses,
+        "swagger_ui_options": SwaggerUIOptions(serve_spec=False, swagger_ui=False),
+    }
+    app.add_api(store_spec_path(), name="store", **common)
+    if settings.control:
+        app.add_api(control_spec_path(), name="control", **common)
+    app.add_middleware(MedusaHTTPMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       services=services)
+
+    app.add_error_handler(ProblemException, handle_problem)
+    app.add_error_handler(HTTPException, handle_http_exception)
+    app.add_error_handler(MedusaError, handle_medusa_error)
+    app.add_error_handler(Exception, handle_unexpected)
+
+    flask_app = app.app
+    flask_app.extensions["medusa_mock"] = services
+    flask_app.register_error_handler(
+        MedusaError, lambda exc: error_response(exc.type, exc.message))
+    flask_app.register_error_handler(UnexpectedError, lambda exc: error_response(None, ""))
+    app.services = services  # type: ignore[attr-defined]
+    app.not_implemented = tuple(resolver.missing)  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,1 @@
+"""One module per Store API tag (plus ``control``); one function per operationId."""

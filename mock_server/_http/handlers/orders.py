@@ -1,0 +1,39 @@
+"""Orders: look-ups and the claim -> confirm flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._context import current
+from .._responses import json_response, send_status
+
+
+def get_orders(display_id: float, email: str, **_query: Any) -> Any:
+    if not float(display_id).is_integer():
+        return send_status(404)
+    order = current().services.orders.lookup(int(display_id), email)
+    if order is None:
+        return send_status(404)
+    return json_response({"order": order})
+
+
+def get_orders_order(id: str, **_query: Any) -> Any:  # noqa: A002 - the document's name
+    return json_response({"order": current().services.orders.retrieve(id)})
+
+
+def get_orders_order_cart_id(cart_id: str) -> Any:
+    return json_response({"order": current().services.orders.retrieve_by_cart(cart_id)})
+
+
+def post_orders_customer_order_claim(body: dict[str, Any]) -> Any:
+    ctx = current()
+    order_ids = body["order_ids"]
+    if isinstance(order_ids, str):
+        order_ids = [order_ids]
+    ctx.services.orders.request_claim(ctx.customer_id, order_ids)
+    return send_status(200)
+
+
+def post_orders_customer_order_claims_customer_order_claim_accept(body: dict[str, Any]) -> Any:
+    current().services.orders.confirm_claim(body["token"])
+    return send_status(200)

@@ -1,0 +1,27 @@
+"""Settings shared by the CLI and ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one mock instance behaves. Every field has the default a Medusa dev install uses."""
+
+    host: str = "127.0.0.1"
+    port: int = 9000
+    seed: Path | None = None
+    """A seed file in Medusa's format (with mock extensions); ``None`` is the bundled demo store."""
+    jwt_secret: str = "supersecret"
+    cookie_secret: str = "supersecret"
+    control: bool = True
+    """Serve the control plane under ``/_mock``."""
+    validate_responses: bool = False
+    """Check every response against the document (slower; tests turn it on)."""
+    id_seed: int | None = None
+    """Seed for generated ids, for reproducible runs; ``None`` uses fresh randomness."""
+    frozen_time: float | None = None
+    """Pin the clock to this epoch (seconds); ``None`` follows real time."""
+    store_cors: tuple[str, ...] = field(default=("http://localhost:8000",))

@@ -1,0 +1,53 @@
+"""Medusa-style identifiers: ``<prefix>_<ULID>``, reproducible when seeded."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+
+from .clock import Clock
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class IdGenerator:
+    """Generates ULID-shaped ids. With a seed, the random part is reproducible."""
+
+    def __init__(self, clock: Clock, seed: int | None = None) -> None:
+        self._clock = clock
+        self._seed = seed
+        self._rng = random.Random(seed) if seed is not None else None
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            if self._seed is not None:
+                self._rng = random.Random(self._seed)
+
+    def _random_bits(self, bits: int) -> int:
+        if self._rng is None:
+            return secrets.randbits(bits)
+        with self._lock:
+            return self._rng.getrandbits(bits)
+
+    def ulid(self) -> str:
+        millis = int(self._clock.time() * 1000) & ((1 << 48) - 1)
+        value = (millis << 80) | self._random_bits(80)
+        chars = []
+        for _ in range(26):
+            chars.append(_CROCKFORD[value & 31])
+            value >>= 5
+        return "".join(reversed(chars))
+
+    def new(self, prefix: str) -> str:
+        return f"{prefix}_{self.ulid()}"
+
+    def token(self, nbytes: int = 24) -> str:
+        """An opaque url-safe random string (session ids)."""
+        if self._rng is None:
+            return secrets.token_urlsafe(nbytes)
+        import base64
+
+        raw = self._random_bits(nbytes * 8).to_bytes(nbytes, "big")
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -1,0 +1,101 @@
+"""In-memory repositories shared by every request.
+
+Every table is a plain ``dict`` of id -> record (a JSON-shaped ``dict``). All reads and writes go
+through :class:`Store` while holding :attr:`Store.lock` (a re-entrant lock), so a domain service can
+read, check and write as one atomic step. Records handed out by ``get``/``list`` are the stored
+objects: callers copy before returning them to the HTTP layer (the domain views do that).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Record = dict[str, Any]
+
+TABLES = (
+    "regions",
+    "countries",
+    "customers",
+    "addresses",
+    "orders",
+    "line_items",
+    "products",
+    "product_variants",
+    "shipping_options",
+    "sessions",
+    "password_tokens",
+)
+
+
+class Table:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._rows: dict[str, Record] = {}
+
+    def get(self, key: str) -> Record | None:
+        return self._rows.get(key)
+
+    def put(self, record: Record) -> Record:
+        self._rows[record["id"]] = record
+        return record
+
+    def delete(self, key: str) -> Record | None:
+        return self._rows.pop(key, None)
+
+    def values(self) -> Iterable[Record]:
+        return self._rows.values()
+
+    def find(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        return [r for r in self._rows.values() if predicate(r)]
+
+    def first(self, predicate: Callable[[Record], bool]) -> Record | None:
+        for record in self._rows.values():
+            if predicate(record):
+                return record
+        return None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def dump(self) -> dict[str, Record]:
+        return copy.deepcopy(self._rows)
+
+    def load(self, rows: dict[str, Record]) -> None:
+        self._rows = copy.deepcopy(rows)
+
+
+class Store:
+    """All tables plus the lock that serializes mutations and counters (``display_id``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.tables: dict[str, Table] = {name: Table(name) for name in TABLES}
+        self.counters: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Table:
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def next_counter(self, name: str) -> int:
+        with self.lock:
+            value = self.counters.get(name, 0) + 1
+            self.counters[name] = value
+            return value
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "tables": {name: table.dump() for name, table in self.tables.items()},
+                "counters": dict(self.counters),
+            }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        with self.lock:
+            for name, table in self.tables.items():
+                table.load(snapshot["tables"].get(name, {}))
+            self.counters = dict(snapshot["counters"])
