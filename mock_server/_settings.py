@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,3 +26,14 @@ class Settings:
     frozen_time: float | None = None
     """Pin the clock to this epoch (seconds); ``None`` follows real time."""
     store_cors: tuple[str, ...] = field(default=("http://localhost:8000",))
+    """Origins allowed to call the store API from a browser, as Medusa's ``store_cors``: exact
+    origins, or regular expressions written between slashes (``/https?://.*\\.example\\.com/``)."""
+
+    def allows_origin(self, origin: str) -> bool:
+        for allowed in self.store_cors:
+            if len(allowed) > 2 and allowed.startswith("/") and allowed.endswith("/"):
+                if re.search(allowed[1:-1], origin):
+                    return True
+            elif allowed == origin:
+                return True
+        return False

@@ -4,6 +4,8 @@
 * resolves the acting customer from the session, then from a store bearer JWT (passport);
 * reads JSON bodies like ``express.json()``: other content types and empty bodies become ``{}``,
   bodies over 100 kB answer 413 in Medusa's error shape;
+* answers CORS like the ``cors`` package on Medusa's store router (``store_cors`` origins,
+  credentials allowed, preflights with 204);
 * adds ``X-Powered-By: Express`` like the real server.
 """
 
@@ -20,6 +22,7 @@ from ._session import RequestSession, read_cookie, set_cookie_header, unsign
 
 BODY_LIMIT = 100 * 1024  # body-parser's default "100kb"
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_CORS_METHODS = b"GET,HEAD,PUT,PATCH,POST,DELETE"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -51,6 +54,12 @@ class MedusaHTTPMiddleware:
         self._identify(scope, context)
         scope[SCOPE_KEY] = context
 
+        cors = self._cors_headers(scope)
+        if cors is not None and scope["method"] == "OPTIONS" and _header(
+                scope, b"access-control-request-method"):
+            await self._preflight(scope, send, cors)
+            return
+
         if scope["method"] in _BODY_METHODS:
             receive, ok = await self._read_body(scope, receive, send)
             if not ok:
@@ -60,6 +69,8 @@ class MedusaHTTPMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"x-powered-by", b"Express"))
+                if cors is not None:
+                    headers.extend(cors)
                 cookie = self._finish_session(session)
                 if cookie is not None:
                     headers.append((b"set-cookie", cookie))
@@ -67,6 +78,30 @@ class MedusaHTTPMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+    # -- CORS ----------------------------------------------------------------------------------
+    def _cors_headers(self, scope: Scope) -> list[tuple[bytes, bytes]] | None:
+        """Headers the ``cors`` middleware adds on the store router, or ``None`` elsewhere."""
+        if not scope["path"].startswith("/store"):
+            return None
+        headers = [(b"vary", b"Origin"), (b"access-control-allow-credentials", b"true")]
+        origin = _header(scope, b"origin")
+        if origin and self.services.settings.allows_origin(origin):
+            headers.insert(0, (b"access-control-allow-origin", origin.encode("latin-1")))
+        return headers
+
+    async def _preflight(self, scope: Scope, send: Send,
+                         cors: list[tuple[bytes, bytes]]) -> None:
+        headers = [h for h in cors if h[0] != b"vary"]
+        headers.append((b"access-control-allow-methods", _CORS_METHODS))
+        requested = _header(scope, b"access-control-request-headers")
+        vary = b"Origin"
+        if requested:
+            headers.append((b"access-control-allow-headers", requested.encode("latin-1")))
+            vary = b"Origin, Access-Control-Request-Headers"
+        headers += [(b"vary", vary), (b"content-length", b"0"), (b"x-powered-by", b"Express")]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
 
     # -- session and identity ------------------------------------------------------------------
     def _session(self, scope: Scope) -> RequestSession:

@@ -1,0 +1,119 @@
+"""The ``medusa-mock`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from . import __version__
+from ._settings import Settings
+from ._state.seed import SeedError
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    defaults = Settings()
+    p = sub.add_parser(
+        "serve", help="serve the mock Store API",
+        description="Serve a stateful mock of the Medusa v1 Store API. Point a storefront at the "
+                    "printed URL; state lives in memory and starts from the seed on every start.")
+    p.add_argument("--host", default=defaults.host,
+                   help="interface to listen on (default: %(default)s; 0.0.0.0 for all)")
+    p.add_argument("--port", type=int, default=defaults.port,
+                   help="TCP port (default: %(default)s, Medusa's own default)")
+    p.add_argument("--seed", type=Path, default=None, metavar="FILE",
+                   help="seed file in Medusa's `medusa seed` JSON format, with the mock's "
+                        "extensions (customers, orders); default: the bundled demo store")
+    p.add_argument("--jwt-secret", default=defaults.jwt_secret, metavar="SECRET",
+                   help="secret for bearer tokens and claim tokens, like Medusa's jwt_secret "
+                        "(default: %(default)s, as a Medusa development install)")
+    p.add_argument("--cookie-secret", default=defaults.cookie_secret, metavar="SECRET",
+                   help="secret that signs the connect.sid session cookie, like Medusa's "
+                        "cookie_secret (default: %(default)s)")
+    p.add_argument("--store-cors", default=",".join(defaults.store_cors), metavar="ORIGINS",
+                   help="comma-separated origins a browser storefront may call from, like "
+                        "Medusa's STORE_CORS; /regex/ entries allowed (default: %(default)s)")
+    p.add_argument("--no-control", action="store_true",
+                   help="do not serve the control plane under /_mock (events, reset, clock)")
+    p.add_argument("--validate-responses", action="store_true",
+                   help="check every response against the document (slower; for debugging)")
+    p.add_argument("--log-level", default="warning",
+                   choices=["critical", "error", "warning", "info", "debug"],
+                   help="server log level (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="medusa-mock",
+        description="A mock and contract-testing tool for the Medusa v1 (1.20.x) Store API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    _serve_parser(sub)
+    return parser
+
+
+def _port_free(host: str, port: int) -> str | None:
+    """``None`` if we can listen on host:port, else why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use (choose another with --port)"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ._http.app import create_app
+
+    settings = Settings(host=args.host, port=args.port, seed=args.seed,
+                        jwt_secret=args.jwt_secret, cookie_secret=args.cookie_secret,
+                        control=not args.no_control,
+                        store_cors=tuple(o.strip() for o in args.store_cors.split(",")
+                                         if o.strip()),
+                        validate_responses=args.validate_responses)
+    try:
+        app = create_app(settings)
+    except SeedError as exc:
+        print(f"medusa-mock: bad seed file: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problem = _port_free(args.host, args.port)
+    if problem:
+        print(f"medusa-mock: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    control = " (control plane at /_mock)" if settings.control else ""
+    print(f"medusa-mock {__version__}: Medusa v1 Store API at http://{host}:{args.port}{control}",
+          flush=True)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                            access_log=args.log_level in ("info", "debug"), lifespan="on",
+                            server_header=False)
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn normally handles SIGINT itself
+        server.run()
+    print("medusa-mock: stopped", flush=True)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
