@@ -123,6 +123,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     flask_app.register_error_handler(
         MedusaError, lambda exc: error_response(exc.type, exc.message))
     flask_app.register_error_handler(UnexpectedError, lambda exc: error_response(None, ""))
+    # Build Connexion's middleware stack now rather than on the first request: the lazy build is
+    # not thread-safe, and start-up problems should surface here, not in a request.
+    middleware = app.middleware
+    middleware.app, middleware.middleware_stack = middleware._build_middleware_stack()
     app.services = services  # type: ignore[attr-defined]
     app.not_implemented = tuple(resolver.missing)  # type: ignore[attr-defined]
     return app

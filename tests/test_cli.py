@@ -1,0 +1,99 @@
+"""The medusa-mock command: help, banner, serving, clear errors, clean shutdown."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CMD = [sys.executable, "-m", "mock_server"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, deadline: float = 15.0) -> bytes:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.read()
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.1)
+
+
+def test_help_explains_every_option() -> None:
+    out = subprocess.run(CMD + ["serve", "--help"], capture_output=True, text=True, check=True)
+    for option in ("--host", "--port", "--seed", "--jwt-secret", "--cookie-secret",
+                   "--no-control", "--store-cors"):
+        assert option in out.stdout
+    assert "9000" in out.stdout and "supersecret" in out.stdout
+
+
+def test_serve_banner_requests_and_ctrl_c(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(CMD + ["serve", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        body = _wait(f"http://127.0.0.1:{port}/store/auth/jane@example.com")
+        assert json.loads(body) == {"exists": True}
+        events = _wait(f"http://127.0.0.1:{port}/_mock/events")
+        assert json.loads(events) == {"events": []}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0] == (f"medusa-mock 0.1.0: Medusa v1 Store API at http://127.0.0.1:{port} "
+                        "(control plane at /_mock)")
+    assert "Traceback" not in err
+
+
+def test_no_control_hides_the_control_plane(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(CMD + ["serve", "--port", str(port), "--no-control"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        _wait(f"http://127.0.0.1:{port}/store/auth/x")
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_mock/events", timeout=2)
+        assert info.value.code == 404
+        info.value.close()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = subprocess.run(CMD + ["serve", "--port", str(port)], capture_output=True,
+                             text=True, timeout=30)
+    assert out.returncode == 2
+    assert out.stderr.strip() == (f"medusa-mock: port {port} on 127.0.0.1 is already in use "
+                                  "(choose another with --port)")
+
+
+def test_bad_seed_is_a_clear_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text('{"regions": [{"name": "EU", "currency_code": "xyz", "tax_rate": 0, '
+                    '"countries": []}]}')
+    out = subprocess.run(CMD + ["serve", "--seed", str(seed)], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 2
+    assert out.stderr.strip() == (f"medusa-mock: bad seed file: {seed}: "
+                                  "$.regions[0].currency_code: unknown currency 'xyz'")
