@@ -48,6 +48,58 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="server log level (default: %(default)s)")
 
 
+def _diff_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "diff", help="compare two deployments request by request",
+        description="Play the same storefront scenarios against a reference deployment (e.g. a "
+                    "real Medusa) and a candidate (e.g. the mock), with fresh customers on each "
+                    "side, and compare status, Content-Type, body shape and error type.")
+    p.add_argument("--reference", required=True, metavar="URL", help="the reference Store API")
+    p.add_argument("--candidate", required=True, metavar="URL", help="the Store API to judge")
+    p.add_argument("--jwt-secret", default="supersecret", metavar="SECRET",
+                   help="used to mint a claim token when a side has no /_mock/events outbox "
+                        "(default: %(default)s)")
+    p.add_argument("--order", default="1:guest.one@example.com", metavar="DISPLAY_ID:EMAIL",
+                   help="a guest order present on both sides, for the look-up and claim "
+                        "scenarios (default: %(default)s)")
+    p.add_argument("--scenario", action="append", metavar="NAME",
+                   help="run only this scenario (repeatable); default: all")
+    p.add_argument("--report-dir", type=Path, default=Path("reports/diff"), metavar="DIR",
+                   help="where diff.json and diff.md go (default: %(default)s)")
+    p.add_argument("--min-agreement", type=float, default=0.0, metavar="PERCENT",
+                   help="exit 1 when the overall agreement is below this (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no per-request progress lines")
+
+
+def diff(args: argparse.Namespace) -> int:
+    import httpx
+
+    from ._tools import diff as differ
+
+    try:
+        display_id, email = args.order.split(":", 1)
+        order = (int(display_id), email)
+    except ValueError:
+        print("medusa-mock: --order must look like 1:guest.one@example.com", file=sys.stderr)
+        return EXIT_USAGE
+    show = None if args.quiet or not sys.stdout.isatty() else (
+        lambda r: print(f"{'ok  ' if r.agree else 'DIFF'} {r.scenario:15} {r.request}"))
+    try:
+        results = differ.run(args.reference, args.candidate, jwt_secret=args.jwt_secret,
+                             order=order, only=args.scenario, progress=show)
+    except httpx.HTTPError as exc:
+        print(f"medusa-mock: cannot reach {exc.request.url if exc.request else ''}: {exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    json_path, md_path = differ.write_reports(results, args.report_dir, args.reference,
+                                              args.candidate)
+    score = differ.agreement(results)
+    agreeing = sum(r.agree for r in results)
+    print(f"diff: {agreeing}/{len(results)} requests agree ({score:.1f}%); "
+          f"report: {md_path} and {json_path}")
+    return 1 if score < args.min_agreement else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="medusa-mock",
@@ -56,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     _serve_parser(sub)
+    _diff_parser(sub)
     return parser
 
 
@@ -112,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "diff":
+        return diff(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -26,8 +26,12 @@ class OrderService:
         self.customers = customers
 
     # -- views ---------------------------------------------------------------------------------
-    def store_view(self, order: Record) -> dict[str, Any]:
-        """An order as the Store order routes return it: default fields, relations, totals."""
+    def store_view(self, order: Record, *, route: str = "retrieve") -> dict[str, Any]:
+        """An order as the Store order routes return it: default fields, relations, totals.
+
+        ``route`` is which route asks: ``retrieve`` (by id, look-up), ``cart`` (by cart id:
+        Medusa loads the totals relations unfiltered) or ``list`` (a customer's orders).
+        """
         store = self.store
         view = views.pick(order, ("object", *views.STORE_ORDER_FIELDS))
         assert view is not None
@@ -35,15 +39,16 @@ class OrderService:
         for item in views.order_items(store, order["id"]):
             entry = views.pick(item, views.LINE_ITEM_COLUMNS)
             assert entry is not None
-            entry["tax_lines"] = [dict(t) for t in item.get("tax_lines", [])]
+            entry["tax_lines"] = views.tax_lines(item.get("tax_lines", []))
             entry["adjustments"] = [dict(a) for a in item.get("adjustments", [])]
             entry["variant"] = views.variant(store, item.get("variant_id"))
             entry.update(totals.line_item_totals(item))
+            entry["refundable"] = entry["total"]
             items.append(entry)
         methods = []
         for method in order.get("shipping_methods", []):
             entry = {k: v for k, v in method.items() if k != "tax_lines"}
-            entry["tax_lines"] = [dict(t) for t in method.get("tax_lines", [])]
+            entry["tax_lines"] = views.tax_lines(method.get("tax_lines", []))
             option = store.shipping_options.get(method.get("shipping_option_id") or "")
             entry["shipping_option"] = views.pick(option, views.SHIPPING_OPTION_FIELDS)
             entry.update(totals.shipping_method_totals(method))
@@ -63,6 +68,11 @@ class OrderService:
         })
         view.update(totals.order_totals(items, methods, order.get("payments", []),
                                         order.get("refunds", [])))
+        if route in ("cart", "list"):
+            for relation in ("claims", "gift_card_transactions", "gift_cards", "refunds", "swaps"):
+                view[relation] = [dict(r) for r in order.get(relation, [])]
+        if route == "list":
+            view["raw_discount_total"] = view["discount_total"]
         return view
 
     # -- look-ups ------------------------------------------------------------------------------
@@ -78,7 +88,7 @@ class OrderService:
             order = self.store.orders.first(lambda o: o["cart_id"] == cart_id)
             if order is None:
                 raise not_found("Order", cart_id=cart_id)
-            return self.store_view(order)
+            return self.store_view(order, route="cart")
 
     def lookup(self, display_id: int, email: str) -> dict[str, Any] | None:
         """The single order with this display id and email, or ``None``."""
@@ -112,7 +122,7 @@ class OrderService:
             orders = self.store.orders.find(keep)
             orders.sort(key=lambda o: o["created_at"], reverse=True)
             page = orders[offset:offset + limit]
-            return [self.store_view(o) for o in page], len(orders)
+            return [self.store_view(o, route="list") for o in page], len(orders)
 
     # -- claim -> confirm ----------------------------------------------------------------------
     def request_claim(self, customer_id: str | None, order_ids: list[str]) -> None:

@@ -15,6 +15,7 @@ from .orders import OrderService
 from .passwords import hash_password
 from .sessions import SessionService
 from .tokens import TokenService
+from .totals import placed_order_total
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Services:
         store = Store()
         outbox = EventOutbox(clock)
         source, data = read_seed(settings.seed)
-        load_seed(store, data, source=source, hash_password=hash_password)
+        load_seed(store, data, source=source, hash_password=hash_password,
+                  order_total=placed_order_total)
         tokens = TokenService(settings.jwt_secret, clock)
         customers = CustomerService(store, clock, ids, outbox, tokens)
         orders = OrderService(store, clock, outbox, tokens, customers)

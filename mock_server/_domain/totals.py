@@ -65,6 +65,8 @@ def order_totals(items: list[dict[str, Any]], shipping_methods: list[dict[str, A
     return {
         "shipping_total": shipping_total,
         "discount_total": discount_total,
+        "item_tax_total": item_tax_total,
+        "shipping_tax_total": shipping_tax_total,
         "tax_total": tax_total,
         "refunded_total": refunded_total,
         "total": subtotal + shipping_total + tax_total - discount_total,
@@ -74,3 +76,10 @@ def order_totals(items: list[dict[str, Any]], shipping_methods: list[dict[str, A
         "gift_card_total": 0,
         "gift_card_tax_total": 0,
     }
+
+
+def placed_order_total(order: Record, items: list[Record]) -> int:
+    """What a customer pays for an order with these items: the amount its payment holds."""
+    item_totals = [line_item_totals(i) for i in items]
+    method_totals = [shipping_method_totals(m) for m in order.get("shipping_methods", [])]
+    return order_totals(item_totals, method_totals, [], [])["total"]

@@ -29,9 +29,13 @@ LINE_ITEM_COLUMNS = (
     "id", "cart_id", "order_id", "swap_id", "claim_order_id", "original_item_id",
     "order_edit_id", "title", "description", "thumbnail", "is_return", "is_giftcard",
     "should_merge", "allow_discounts", "has_shipping", "unit_price", "variant_id", "quantity",
-    "fulfilled_quantity", "returned_quantity", "shipped_quantity", "metadata", "includes_tax",
-    "created_at", "updated_at",
+    "fulfilled_quantity", "returned_quantity", "shipped_quantity", "metadata", "created_at",
+    "updated_at",
 )
+# ``includes_tax`` columns exist only with Medusa's tax-inclusive pricing feature flag, which is
+# off by default in 1.20: they are not part of any answer.
+TAX_LINE_FIELDS = ("id", "created_at", "updated_at", "rate", "name", "code", "metadata",
+                   "item_id", "shipping_method_id")
 # The columns the Store order routes select by default (Medusa's defaultStoreOrdersFields).
 STORE_ORDER_FIELDS = (
     "id", "status", "fulfillment_status", "payment_status", "display_id", "cart_id",
@@ -39,8 +43,7 @@ STORE_ORDER_FIELDS = (
 )
 REGION_FIELDS = (
     "id", "name", "currency_code", "tax_rate", "tax_code", "gift_cards_taxable",
-    "automatic_taxes", "tax_provider_id", "includes_tax", "metadata", "created_at", "updated_at",
-    "deleted_at",
+    "automatic_taxes", "tax_provider_id", "metadata", "created_at", "updated_at", "deleted_at",
 )
 VARIANT_FIELDS = (
     "id", "title", "product_id", "sku", "barcode", "ean", "upc", "variant_rank",
@@ -71,12 +74,22 @@ def customer_addresses(store: Store, customer_id: str) -> list[dict[str, Any]]:
     return [address(a) for a in rows]  # type: ignore[misc]
 
 
+def tax_lines(lines: list[Record]) -> list[dict[str, Any]]:
+    return [{k: copy.deepcopy(v) for k, v in line.items() if k in TAX_LINE_FIELDS}
+            for line in lines]
+
+
 def customer(store: Store, record: Record, *, with_orders: bool = False) -> dict[str, Any]:
-    """A customer as the Store API returns it (never the password hash)."""
+    """A customer as the Store API returns it (never the password hash).
+
+    The customer routes load the billing address and the address book; the auth routes
+    (``with_orders``) load the address book and the orders with their items instead.
+    """
     view = pick(record, CUSTOMER_FIELDS)
     assert view is not None
-    billing_id = record.get("billing_address_id")
-    view["billing_address"] = address(store.addresses.get(billing_id)) if billing_id else None
+    if not with_orders:
+        billing_id = record.get("billing_address_id")
+        view["billing_address"] = address(store.addresses.get(billing_id)) if billing_id else None
     view["shipping_addresses"] = customer_addresses(store, record["id"])
     if with_orders:
         orders = store.orders.find(lambda o: o["customer_id"] == record["id"])

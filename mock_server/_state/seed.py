@@ -67,11 +67,14 @@ def read_seed(path: str | Path | None) -> tuple[str, dict[str, Any]]:
 
 class _Loader:
     def __init__(self, source: str, data: dict[str, Any], store: Store,
-                 hash_password: Callable[[str], str]) -> None:
+                 hash_password: Callable[[str], str],
+                 order_total: Callable[[Record, list[Record]], int]) -> None:
         self.source = source
         self.data = data
         self.store = store
         self.hash_password = hash_password
+        self.order_total = order_total
+        self.profile_id = ""
         self.clock = Clock(frozen_at=SEED_EPOCH)
         self.ids = IdGenerator(self.clock, seed=20_11)
         self.now = to_iso(SEED_EPOCH)
@@ -126,6 +129,7 @@ class _Loader:
             store.countries.put({"id": iso2, "country_id": n, "iso_2": iso2, "iso_3": iso3,
                                  "num_code": num, "name": name.upper(), "display_name": name,
                                  "region_id": None})
+        self.profile_id = self.ids.new("sp")  # the store's default shipping profile
         self.load_regions()
         self.load_shipping_options()
         self.load_products()
@@ -178,7 +182,7 @@ class _Loader:
             option = self.base("so")
             option.update({
                 "name": name, "region_id": region["id"],
-                "profile_id": None, "provider_id": entry.get("provider_id", "manual"),
+                "profile_id": self.profile_id, "provider_id": entry.get("provider_id", "manual"),
                 "price_type": entry.get("price_type", "flat_rate"), "amount": amount,
                 "is_return": bool(entry.get("is_return", False)), "admin_only": False,
                 "data": entry.get("data", {}), "metadata": entry.get("metadata"),
@@ -254,6 +258,13 @@ class _Loader:
         self.store.addresses.put(address)
         return address
 
+    def tax_line(self, prefix: str, region: Record, **owner: str) -> Record:
+        line = self.base(prefix)
+        del line["deleted_at"]
+        line.update({"rate": region["tax_rate"], "name": "default", "code": "default",
+                     "metadata": None, **owner})
+        return line
+
     def customer(self, email: str, *, has_account: bool, **fields: Any) -> Record:
         customer = self.base("cus")
         customer.update({
@@ -319,6 +330,7 @@ class _Loader:
             items = self.req(entry, path, "items", list, "a list of line items")
             if not items:
                 raise self.fail(f"{path}.items", "an order needs at least one item")
+            lines: list[Record] = []
             for j, item in enumerate(items):
                 ipath = f"{path}.items[{j}]"
                 if not isinstance(item, dict):
@@ -347,31 +359,45 @@ class _Loader:
                     "product_id": variant["product_id"], "quantity": quantity,
                     "fulfilled_quantity": None, "returned_quantity": None,
                     "shipped_quantity": None, "metadata": {}, "original_item_id": None,
-                    "order_edit_id": None, "includes_tax": False,
-                    "tax_lines": [{"rate": region["tax_rate"], "name": "default",
-                                   "code": "default"}] if region["tax_rate"] else [],
+                    "order_edit_id": None,
                     "adjustments": [],
                 })
+                line["tax_lines"] = [self.tax_line("litl", region, item_id=line["id"])]
                 self.store.line_items.put(line)
+                lines.append(line)
             option_name = entry.get("shipping_option")
             if option_name is not None:
                 option = self.option_by_name.get(option_name)
                 if option is None or option["region_id"] != region["id"]:
                     raise self.fail(f"{path}.shipping_option",
                                     f"no shipping option {option_name!r} in that region")
+                method_id = self.ids.new("sm")
                 order["shipping_methods"].append({
-                    "id": self.ids.new("sm"), "shipping_option_id": option["id"],
-                    "order_id": order["id"], "claim_order_id": None, "cart_id": None,
-                    "swap_id": None, "return_id": None, "price": option["amount"] or 0,
-                    "data": {}, "includes_tax": False,
-                    "tax_lines": [{"rate": region["tax_rate"], "name": "default",
-                                   "code": "default"}] if region["tax_rate"] else [],
+                    "id": method_id, "shipping_option_id": option["id"],
+                    "order_id": order["id"], "claim_order_id": None,
+                    "cart_id": order["cart_id"], "swap_id": None, "return_id": None,
+                    "price": option["amount"] or 0, "data": {},
+                    "tax_lines": [self.tax_line("smtl", region, shipping_method_id=method_id)],
                 })
+            order["payments"].append({
+                "id": self.ids.new("pay"), "created_at": self.now, "updated_at": self.now,
+                "swap_id": None, "cart_id": order["cart_id"], "order_id": order["id"],
+                "amount": self.order_total(order, lines), "currency_code": order["currency_code"],
+                "amount_refunded": 0, "provider_id": region["payment_providers"][0],
+                "data": {"status": "authorized"}, "captured_at": None, "canceled_at": None,
+                "metadata": None, "idempotency_key": None,
+            })
             self.store.orders.put(order)
 
 
 def load_seed(store: Store, data: dict[str, Any], *, source: str,
-              hash_password: Callable[[str], str]) -> None:
-    """Fill an empty ``store`` from parsed seed ``data``; raise :class:`SeedError` if invalid."""
+              hash_password: Callable[[str], str],
+              order_total: Callable[[Record, list[Record]], int]) -> None:
+    """Fill an empty ``store`` from parsed seed ``data``; raise :class:`SeedError` if invalid.
+
+    ``hash_password`` and ``order_total`` come from the domain layer (injected, so that this
+    layer does not import it): seeded orders carry an authorized payment of their total, as an
+    order placed through checkout does.
+    """
     with store.lock:
-        _Loader(source, data, store, hash_password).load()
+        _Loader(source, data, store, hash_password, order_total).load()
