@@ -347,6 +347,12 @@ class _Loader:
                 quantity = self.req(item, ipath, "quantity", int, "a positive integer")
                 if quantity < 1:
                     raise self.fail(f"{ipath}.quantity", "must be a positive integer")
+                if variant["manage_inventory"]:
+                    if variant["inventory_quantity"] < quantity and not variant["allow_backorder"]:
+                        raise self.fail(f"{ipath}.quantity",
+                                        f"variant {sku!r} has only "
+                                        f"{variant['inventory_quantity']} in stock")
+                    variant["inventory_quantity"] -= quantity  # placing an order reserves stock
                 product = self.store.products.get(variant["product_id"])
                 line = self.base("item")
                 line.update({
