@@ -11,12 +11,14 @@ import logging
 from typing import Any
 
 import connexion
+from connexion.context import operation
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.validators import TextResponseBodyValidator
+from flask import request as flask_request
 from starlette.exceptions import HTTPException
 
 from .._domain.errors import MedusaError, UnexpectedError
@@ -94,6 +96,19 @@ def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return _error(None, "")
 
 
+def _only_routed_requests() -> Any:
+    """Answer Express's 404 for a request Connexion's router did not match.
+
+    Starlette's mount pattern does not match a path holding a newline, so such a request would
+    reach Flask's own URL map without Connexion's operation context.
+    """
+    try:
+        operation.operation_id  # noqa: B018 - raises outside an operation
+    except RuntimeError:
+        return error_response("not_found", f"Cannot {flask_request.method} {flask_request.path}")
+    return None
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None
                ) -> connexion.FlaskApp:
     """A Connexion ``FlaskApp`` serving the Store API (and the control plane) from memory."""
@@ -123,10 +138,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     flask_app.register_error_handler(
         MedusaError, lambda exc: error_response(exc.type, exc.message))
     flask_app.register_error_handler(UnexpectedError, lambda exc: error_response(None, ""))
+    flask_app.before_request(_only_routed_requests)
     # Build Connexion's middleware stack now rather than on the first request: the lazy build is
     # not thread-safe, and start-up problems should surface here, not in a request.
     middleware = app.middleware
     middleware.app, middleware.middleware_stack = middleware._build_middleware_stack()
     app.services = services  # type: ignore[attr-defined]
-    app.not_implemented = tuple(resolver.missing)  # type: ignore[attr-defined]
+    app.not_implemented = tuple(dict.fromkeys(resolver.missing))  # type: ignore[attr-defined]
     return app
