@@ -12,6 +12,8 @@ applies.
 from __future__ import annotations
 
 import functools
+import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,19 +40,58 @@ DEFAULT_MAX_EXAMPLES = 15
 
 
 # -- options ---------------------------------------------------------------------------------
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
 @dataclass(frozen=True)
 class Options:
     base_url: str | None = None
     seed: int = DEFAULT_SEED
     max_examples: int = DEFAULT_MAX_EXAMPLES
+    spec: Path | None = None
+    """The document to test against (default: the bundled store.yaml)."""
+    events_path: Path | None = None
+    """Where to append the event stream (one JSON line per check run) for reports."""
+    email: str = CUSTOMER["email"]
+    password: str = CUSTOMER["password"]
+    register: bool = False
+    bearer: str | None = None
+    cookie: str | None = None
+    publishable_key: str | None = None
+    claim_token_secret: str | None = None
+    claim_token_events: str | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    phases: tuple[str, ...] = PHASES
 
     @classmethod
     def from_pytest(cls, config: Any) -> Options:
-        base_url = config.getoption("base_url", default=None) or None
+        def get(name: str, default: Any = None) -> Any:
+            value = config.getoption(name, default=default)
+            return default if value is None else value
+
+        base_url = get("base_url") or None
+        spec = get("contract_spec")
+        events = get("contract_events")
+        phases = get("contract_phases")
         return cls(
             base_url=base_url.rstrip("/") if base_url else None,
-            seed=config.getoption("contract_seed", default=DEFAULT_SEED),
-            max_examples=config.getoption("contract_max_examples", default=DEFAULT_MAX_EXAMPLES),
+            seed=get("contract_seed", DEFAULT_SEED),
+            max_examples=get("contract_max_examples", DEFAULT_MAX_EXAMPLES),
+            spec=Path(spec) if spec else None,
+            events_path=Path(events) if events else None,
+            email=get("contract_email", CUSTOMER["email"]),
+            password=get("contract_password", CUSTOMER["password"]),
+            register=bool(get("contract_register", False)),
+            bearer=get("contract_bearer"),
+            cookie=get("contract_cookie"),
+            publishable_key=get("contract_publishable_key"),
+            claim_token_secret=get("contract_claim_token_secret"),
+            claim_token_events=get("contract_claim_token_events"),
+            include=tuple(get("contract_include", []) or ()),
+            exclude=tuple(get("contract_exclude", []) or ()),
+            phases=tuple(p.strip() for p in phases.split(",") if p.strip()) if phases
+            else PHASES,
         )
 
     @property
@@ -103,6 +144,21 @@ class ContractStats:
         return lines
 
 
+class EventSink:
+    """The event stream reporters read: one JSON object per line, appended as checks run."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def emit(self, **event: Any) -> None:
+        if self.path is None:
+            return
+        line = json.dumps(event, default=str) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(line)
+
+
 @dataclass
 class Session:
     """What conftest.py's ``pytest_configure`` hands over: the options and the shared counters.
@@ -113,6 +169,7 @@ class Session:
 
     options: Options = field(default_factory=Options)
     stats: ContractStats = field(default_factory=ContractStats)
+    events: EventSink = field(default_factory=lambda: EventSink(None))
 
 
 SESSION = Session()
@@ -121,6 +178,7 @@ SESSION = Session()
 def configure_session(options: Options) -> Session:
     SESSION.options = options
     SESSION.stats = ContractStats()
+    SESSION.events = EventSink(options.events_path)
     return SESSION
 
 
@@ -163,6 +221,8 @@ def schemathesis_config(options: Options) -> schemathesis.Config:
     }
     if options.base_url:
         data["base-url"] = options.base_url
+    if set(options.phases) != set(PHASES):
+        data["phases"] = {name: {"enabled": name in options.phases} for name in PHASES}
     return schemathesis.Config.from_dict(data)
 
 
@@ -191,25 +251,48 @@ def default_checks(case: Any) -> list[Callable[..., Any]]:
     return checks
 
 
-def wrap_check(check: Callable[..., Any], stats: ContractStats) -> Callable[..., Any]:
-    """``check`` under the same name, counting runs and letting only allowance-table rows fail."""
+def _curl(case: Any, response: Any) -> str:
+    try:
+        request = response.request
+        headers = {k: v for k, v in dict(request.headers).items()
+                   if k.lower() not in ("user-agent", "accept-encoding", "accept", "connection",
+                                        "content-length", "x-schemathesis-testcaseid")}
+        return case.as_curl_command(headers=headers)
+    except Exception:  # noqa: BLE001 - a missing reproduction must not break the run
+        return ""
+
+
+def wrap_check(check: Callable[..., Any], stats: ContractStats,
+               events: EventSink | None = None) -> Callable[..., Any]:
+    """``check`` under the same name: counting runs, letting only allowance-table rows fail, and
+    reporting each run to the event stream."""
     name = check.__name__
+
+    def emit(case: Any, response: Any, outcome: str, message: str = "") -> None:
+        sink = events or SESSION.events
+        sink.emit(kind="check", operation=operation_id(case), label=case.operation.label,
+                  check=name, outcome=outcome, status=getattr(response, "status_code", None),
+                  message=message, curl=_curl(case, response) if outcome == "failed" else "")
 
     @functools.wraps(check)
     def wrapped(ctx: Any, response: Any, case: Any) -> Any:
         record = stats.check(name)
         record.runs += 1
         try:
-            return check(ctx, response, case)
-        except (AssertionError, FailureGroup):
+            result = check(ctx, response, case)
+        except (AssertionError, FailureGroup) as exc:
             allowance: Allowance | None = find_allowance(operation_id(case), name, case, response)
             if allowance is not None:
                 record.allowed += 1
                 record.allowed_operations.add(case.operation.label)
+                emit(case, response, "allowed", allowance.reason)
                 return None
             record.failures += 1
             record.failing_operations.add(case.operation.label)
+            emit(case, response, "failed", str(exc) or repr(exc))
             raise
+        emit(case, response, "passed")
+        return result
 
     return wrapped
 
@@ -222,7 +305,7 @@ class Contract:
         self.target = target
         self.stats = stats
         config = schemathesis_config(target.options)
-        self.store = load_schema(store_spec_path(), target, config)
+        self.store = load_schema(target.options.spec or store_spec_path(), target, config)
         self.control = load_schema(control_spec_path(), target, config)
         self._wrapped: dict[tuple[Callable[..., Any], int], Callable[..., Any]] = {}
         self._probe_stats = ContractStats()
@@ -254,9 +337,17 @@ class Contract:
         are left out (``test_not_implemented_operation`` reports them), and every generated case
         carries the seeded customer's bearer token."""
         self._send_bearer_on_generated_cases()
-        if not self.excluded:
-            return self.store
-        return self.store.exclude(operation_id=list(self.excluded))
+        schema = self.store
+        options = self.target.options
+        if options.include:
+            wanted = set(options.include)
+            schema = schema.include(lambda ctx: _selected(ctx.operation, wanted))
+        if options.exclude:
+            unwanted = set(options.exclude)
+            schema = schema.exclude(lambda ctx: _selected(ctx.operation, unwanted))
+        if self.excluded:
+            schema = schema.exclude(operation_id=list(self.excluded))
+        return schema
 
     def operation(self, op_id: str, *, schema: Any = None) -> Any:
         for result in (schema or self.store).get_all_operations():
@@ -322,7 +413,15 @@ class Contract:
         return self._controls_state
 
     # storefront helpers --------------------------------------------------------------------
-    def login(self, email: str = CUSTOMER["email"], password: str = CUSTOMER["password"]) -> str:
+    def login(self, email: str | None = None, password: str | None = None) -> str:
+        options = self.target.options
+        email = email or options.email
+        password = password or options.password
+        if options.bearer and email == options.email:
+            return options.bearer
+        if options.register and not getattr(self, "_registered", False):
+            self._registered = True
+            self.request("POST", "/store/customers", body={"email": email, "password": password})
         response = self.request("POST", "/store/auth/token",
                                 body={"email": email, "password": password})
         assert response.status_code == 200, (
@@ -348,12 +447,76 @@ class Contract:
             """schemathesis auth provider: ``Authorization: Bearer`` on every generated case."""
 
             def get(self, case: Any, context: Any) -> str:
-                return contract.bearer()
+                return "" if contract.target.options.cookie else contract.bearer()
 
             def set(self, case: Any, data: str, context: Any) -> None:
-                case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+                case.headers = {**(case.headers or {}), **contract.auth_headers(data)}
 
         self.store.auth.auth(refresh_interval=None)(StoreBearer)
+
+    def auth_headers(self, token: str | None = None) -> dict[str, str]:
+        """Credentials and keys every generated case carries (``--contract-*`` options)."""
+        options = self.target.options
+        headers: dict[str, str] = {}
+        if options.cookie:
+            headers["Cookie"] = options.cookie if "=" in options.cookie else (
+                f"connect.sid={options.cookie}")
+        elif token:
+            headers["Authorization"] = f"Bearer {token}"
+        if options.publishable_key:
+            headers["x-publishable-api-key"] = options.publishable_key
+        return headers
+
+    # claim tokens --------------------------------------------------------------------------
+    def claim_token_source(self) -> str | None:
+        """``events`` (an outbox), ``secret`` (tokens minted like the deployment), or ``None``
+        when the confirm-success path cannot be covered."""
+        options = self.target.options
+        if options.claim_token_events or self._has_events():
+            return "events"
+        if options.claim_token_secret:
+            return "secret"
+        return None
+
+    def _has_events(self) -> bool:
+        if getattr(self, "_events_probe", None) is None:
+            probe = self.case("GET", "/_mock/events", schema=self.control,
+                              query={"name": CLAIM_TOKEN_EVENT})
+            try:
+                self._events_probe = probe.call().status_code == 200
+            except Exception:  # noqa: BLE001 - no outbox: not an error
+                self._events_probe = False
+        return self._events_probe
+
+    def claim_token_secret(self) -> str | None:
+        """The secret claim tokens are signed with: given, or the in-process app's own."""
+        if self.target.options.claim_token_secret:
+            return self.target.options.claim_token_secret
+        if self.target.app is not None:
+            return self.target.app.services.settings.jwt_secret
+        return None
+
+    def mint_claim_token(self, customer_id: str, order_ids: list[str],
+                         secret: str | None = None) -> str:
+        """A claim token as Medusa signs one: HS256 ``{claimingCustomerId, orders, iat, exp}``."""
+        import base64
+        import hashlib
+        import hmac
+
+        def part(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        now = int(time.time())
+        payload = {"claimingCustomerId": customer_id, "orders": order_ids, "iat": now,
+                   "exp": now + 900}
+        head = part(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+        body = part(json.dumps(payload, separators=(",", ":")).encode())
+        key = (secret or self.claim_token_secret() or "").encode()
+        signature = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+        return f"{head}.{body}.{part(signature)}"
+
+    def not_covered(self, what: str) -> None:
+        SESSION.events.emit(kind="not_covered", message=what)
 
     # control plane -------------------------------------------------------------------------
     def reset(self) -> None:
@@ -361,6 +524,13 @@ class Contract:
         assert response.status_code == 200, response.text
 
     def events(self, name: str) -> list[dict[str, Any]]:
+        url = self.target.options.claim_token_events
+        if url:
+            import httpx
+
+            response = httpx.get(url, params={"name": name}, timeout=30)
+            assert response.status_code == 200, response.text
+            return response.json()["events"]
         response = self.request("GET", "/_mock/events", schema=self.control, query={"name": name})
         assert response.status_code == 200, response.text
         return response.json()["events"]
@@ -380,6 +550,12 @@ class Contract:
                                 body={"advance_seconds": seconds})
         assert response.status_code == 200, response.text
         return response.json()
+
+
+def _selected(operation: Any, names: set[str]) -> bool:
+    """Whether an operation is named by operationId or by one of its tags."""
+    raw = operation.definition.raw
+    return raw.get("operationId") in names or bool(names & set(raw.get("tags") or []))
 
 
 def seeded_orders() -> list[dict[str, Any]]:

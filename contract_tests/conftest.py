@@ -50,6 +50,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                              f"(default {DEFAULT_MAX_EXAMPLES}).")
 
 
+    extra = [
+        ("--contract-spec", {"metavar": "FILE", "help": "document to test against (default: "
+                                                       "the bundled openapi/store.yaml)"}),
+        ("--contract-events", {"metavar": "FILE", "help": "append the event stream (one JSON "
+                                                         "line per check run) to FILE"}),
+        ("--contract-email", {"metavar": "EMAIL", "help": "customer to log in as"}),
+        ("--contract-password", {"metavar": "PASSWORD", "help": "that customer's password"}),
+        ("--contract-register", {"action": "store_true", "default": False,
+                                 "help": "register the customer first"}),
+        ("--contract-bearer", {"metavar": "TOKEN", "help": "send this bearer token"}),
+        ("--contract-cookie", {"metavar": "COOKIE", "help": "send this session cookie"}),
+        ("--contract-publishable-key", {"metavar": "KEY",
+                                        "help": "send x-publishable-api-key: KEY"}),
+        ("--contract-claim-token-secret", {"metavar": "SECRET",
+                                           "help": "mint claim tokens with this JWT secret"}),
+        ("--contract-claim-token-events", {"metavar": "URL",
+                                           "help": "read claim tokens from this events URL"}),
+        ("--contract-include", {"action": "append", "metavar": "NAME",
+                                "help": "only this operationId or tag (repeatable)"}),
+        ("--contract-exclude", {"action": "append", "metavar": "NAME",
+                                "help": "not this operationId or tag (repeatable)"}),
+        ("--contract-phases", {"metavar": "LIST",
+                               "help": "schemathesis phases, comma-separated (default: all of "
+                                       "examples,coverage,fuzzing,stateful)"}),
+    ]
+    for flag, kwargs in extra:
+        if flag not in known:
+            group.addoption(flag, dest=flag[2:].replace("-", "_"), **kwargs)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     configure_session(Options.from_pytest(config))
 

@@ -129,7 +129,27 @@ def claim_and_confirm(contract: Contract) -> tuple[str, dict[str, Any], dict[str
 
 # -- the brief's flow -------------------------------------------------------------------------
 def test_claim_then_confirm_gives_the_order_to_the_claimer(contract: Contract) -> None:
+    if contract.claim_token_source() != "events":
+        contract.not_covered("claim -> confirm ownership transfer: the target has no event "
+                             "outbox (give --claim-token-events URL)")
+        pytest.skip("not covered: no event outbox to read the claim token from")
     claim_and_confirm(contract)
+
+
+def test_confirm_with_a_token_minted_like_the_deployment(contract: Contract) -> None:
+    """The confirm-success path with a token signed with the deployment's JWT secret."""
+    secret = contract.claim_token_secret()
+    if secret is None:
+        contract.not_covered("confirm success path with a minted token: no "
+                             "--claim-token-secret given")
+        pytest.skip("not covered: no --claim-token-secret")
+    token, customer = log_in(contract)
+    claim_token = contract.mint_claim_token(customer["id"], [])
+    response = confirm(contract, claim_token)
+    assert (response.status_code, response.text) == (200, "OK")
+    wrong = contract.mint_claim_token(customer["id"], [], secret=secret + "-not")
+    response = confirm(contract, wrong)
+    assert (response.status_code, response.json()) == (500, UNKNOWN_ERROR)
 
 
 def test_claim_token_expires_after_15_minutes(contract: Contract) -> None:

@@ -13,6 +13,7 @@ test keeps the two in step. Code that implements an entry names it by ``key``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -120,6 +121,304 @@ QUIRKS: tuple[Quirk, ...] = (
         mock="413 `{\"type\": \"invalid_data\", \"message\": \"request entity too large\"}`",
     ),
 )
+# The 45 catalog, cart and checkout operations (from the document's review against the official
+# OAS, the compiled 1.20.11 routes and a real server; docs/deviations.md has the evidence).
+QUIRKS = QUIRKS + (
+    Quirk(
+        'payment-collections-need-no-auth', 'medusa',
+        ('the 6 Payment Collections operations',),
+        official='`security: cookie_auth OR jwt_token`',
+        real="no customer authentication: the routes have no `requireCustomerAuthentication` (the customer, if any, is only read to fill the provider's data)",
+        mock='no `security` (evidence: code: `payment-collections/index.js`)',
+    ),
+    Quirk(
+        'product-types-admin-route', 'medusa',
+        ('GetProductTypes',),
+        official='a store route',
+        real='`/store/product-types` is mounted from `api/routes/admin/product-types` (store `index.js` imports the admin module), without the admin authentication; its query DTO and answer are the same as the store one',
+        mock='same parameters and answer as official; the description says so (evidence: code: `api/routes/store/index.js`)',
+    ),
+    Quirk(
+        'array-query-explode', 'medusa',
+        ('GetCollections', 'GetProductTags', 'GetProductTypes', 'GetProducts', 'GetVariants'),
+        official='`style: form, explode: false` (comma-separated)',
+        real='Express parses the query with `qs`: repeated keys (`tags=a&tags=b`) or `tags[]=a` give an array; `tags=a,b` stays one string (`normalized-query` only splits a one-element array); a single plain `handle=x` is refused with 400 `handle must be an array`',
+        mock='`style: form, explode: true` (evidence: observed (`GET /store/collections?handle=x` → 400; `?handle=x&handle=y` → 200))',
+    ),
+    Quirk(
+        'variants-pagination-numbers', 'medusa',
+        ('GetVariants',),
+        official='`offset`, `limit`: `type: number`, `default: "0"` / `"100"` (strings)',
+        real='`@IsInt` with defaults 0 and 100 (`limit=1.5` → 400 `limit must be an integer number`)',
+        mock='`type: integer`, `default: 0` / `100`, `minimum: 0` (evidence: code `variants/list-variants.js`; observed)',
+    ),
+    Quirk(
+        'string-or-array-query', 'mock',
+        ('GetProducts', 'GetVariants'),
+        official='`oneOf: [string, array of string]`',
+        real='`@IsType([String, [String]])`',
+        mock="`type: array` of strings (`explode: true`); one value is a one-element array (evidence: Connexion 3.3 cannot parse a query parameter whose schema has no top-level `type` (it raises `KeyError: 'type'` and answers 500))",
+    ),
+    Quirk(
+        'inventory-quantity-range-only', 'mock',
+        ('GetVariants',),
+        official='`oneOf: [number, {lt, gt, lte, gte}]`',
+        real='`@IsType([Number, NumericalComparisonOperator])`: `inventory_quantity=5` and `inventory_quantity[gt]=0` both work',
+        mock='a deep object `{lt, gt, lte, gte}` of numbers only; the description mentions the plain-number form (evidence: same Connexion limitation; the range form is the useful one for a storefront ("in stock"))',
+    ),
+    Quirk(
+        'date-range-deep-object', 'mock',
+        ('GetCollections', 'GetProductTags', 'GetProductTypes', 'GetProducts', 'GetRegions'),
+        official='objects with `format: date` bounds and no `style` (so `form`, exploded: `lt=...`)',
+        real='`qs` reads `created_at[lt]=...`; each bound goes through `transformDate` + `@IsDate`, so a plain date (`2020-01-01`) passes too and `notadate` gets 400 `gt must be a Date instance`; unknown bounds get 400 `property foo should not exist`',
+        mock="`style: deepObject, explode: true`, `additionalProperties: false`, bounds `format: date-time` (a plain date is refused by the mock) (evidence: code `types/common.js` (`DateComparisonOperator`); observed; the project's convention for date filters)",
+    ),
+    Quirk(
+        'pagination-minimum-zero', 'mock',
+        ('every `limit`/`offset` of these operations',),
+        official='integers with defaults, no minimum',
+        real='no minimum is checked',
+        mock="`minimum: 0` (evidence: the project's convention (as in `GetCustomersCustomerOrders`))",
+    ),
+    Quirk(
+        'primitive-style-kept', 'medusa',
+        ('`currency_code` (products, variants), `include_category_children`',),
+        official='`style: form, explode: false` on a primitive',
+        real='no effect',
+        mock='kept as in the official document (evidence: listed only because a comparison script sees the attributes)',
+    ),
+    Quirk(
+        'line-item-quantity-integer', 'medusa',
+        ('PostCartsCartLineItems', 'PostCartsCartLineItemsItem'),
+        official='`quantity: number`',
+        real='`@IsInt()` (`1.5` → 400 `quantity must be an integer number`)',
+        mock='`type: integer` (evidence: code `carts/create-line-item/index.js`, `carts/update-line-item.js`; observed)',
+    ),
+    Quirk(
+        'return-quantity-number', 'medusa',
+        ('PostReturns', 'PostSwaps'),
+        official='`type: integer`',
+        real='`@IsNumber() @Min(1)`: `1.5` passes validation',
+        mock='`type: number, minimum: 1` (`x-medusa-validate: [Min, IsNumber]`) (evidence: code `returns/create-return.js`, `swaps/create-swap.js`; observed messages match)',
+    ),
+    Quirk(
+        'search-body-open', 'medusa',
+        ('PostProductsSearch',),
+        official='properties `q`, `offset`, `limit`, `filter`',
+        real='validated with `whitelist: false, forbidNonWhitelisted: false`: unknown properties are accepted and handed to the search plugin as options',
+        mock='`additionalProperties: true` (the only request body of the document that is open) (evidence: code `products/search.js`)',
+    ),
+    Quirk(
+        'validate-nested-each', 'medusa',
+        ('PostCart', 'PostCartsCart', 'PostReturns', 'PostSwaps'),
+        official='arrays of objects',
+        real='`@ValidateNested({ each: true })`: a non-object element or a non-array value reports `each value in nested property <name> must be either object or array`',
+        mock='`x-medusa-validate: ["ValidateNested:each", IsArray, (IsOptional)]` (evidence: **mock gap**: `mock_server/_http/_validation.py` ignores `:each` on `ValidateNested` and says `nested property <name> ...` without the `each value in` prefix (all other messages of these bodies were checked equal to the real server\'s))',
+    ),
+    Quirk(
+        'country-ids-are-numbers', 'medusa',
+        ('GetRegions', 'GetRegionsRegion'),
+        official='`Country.id` and `num_code`: strings',
+        real='numbers (`"id": 82, "num_code": 276`)',
+        mock='`type: integer` (evidence: observed)',
+    ),
+    Quirk(
+        'cart-payment-session-optional', 'medusa',
+        ('PostSwaps', 'GetSwapsSwapCartId'),
+        official='`Cart.payment_session` required',
+        real="set by the entity's `afterLoad` only when `payment_sessions` is loaded and one is selected; absent otherwise (and always absent from a swap's plain cart)",
+        mock='optional, nullable (evidence: code `models/cart.js`; observed (new cart, after a refresh))',
+    ),
+    Quirk(
+        'cart-computed-tax-lines', 'medusa',
+        ('every cart operation',),
+        official='item and shipping-method tax lines with `id`, timestamps, `metadata` required',
+        real='in regions with automatic taxes the lines are computed at read time: `{rate, name, code, item_id}` / `{..., shipping_method_id}` only',
+        mock='`CartTaxLine`: only `rate`, `name`, `code` required (evidence: observed)',
+    ),
+    Quirk(
+        'cart-extra-keys', 'medusa',
+        ('every cart operation',),
+        official='no `object`; `raw_discount_total` as an integer; `refunded_total`, `refundable_amount` listed',
+        real='`object: "cart"` always; `raw_discount_total` removed by `cleanResponseData` (present only in the `cart` copy of `PostCartsCartPaymentSessions`, and on items); no `refunded_total`/`refundable_amount`',
+        mock='`object` required; `raw_discount_total` optional `number`; the two order totals not declared (evidence: code `utils/clean-response-data.js`; observed)',
+    ),
+    Quirk(
+        'cart-relations-per-route', 'medusa',
+        ('PostCartsCartPaymentSessionsSession', 'PostCartsCartTaxes'),
+        official='every cart answer has the same relations',
+        real='refresh loads no billing address, payment or sales channel; taxes also no payment sessions, and its region has only `tax_rates`',
+        mock='those relations optional in `StoreCart`; region `countries`/`payment_providers` optional (evidence: code `carts/refresh-payment-session.js`, `carts/calculate-taxes.js`; observed)',
+    ),
+    Quirk(
+        'payment-sessions-data-copy', 'medusa',
+        ('PostCartsCartPaymentSessions',),
+        official='`{cart}`',
+        real='`{cart, data}`: the handler stores the cart in the idempotency key and adds a cleaned copy under `data`',
+        mock='`StoreCartsPaymentSessionsRes` with both required (evidence: code `carts/create-payment-sessions.js`; observed)',
+    ),
+    Quirk(
+        'complete-cart-shape', 'medusa',
+        ('PostCartsCartComplete',),
+        official='`{type, data}` with `data` one of Order, Cart, Swap',
+        real="`type: order` → the order with totals, shipping address, items, payments and the totals' relations (no fulfillments, customer); `type: cart` adds `payment_status`; `type: swap` → the swap with its shipping address",
+        mock='`data` any of `CompletedOrder`, `CartColumns`, `SwapWithAddress`; optional `payment_status` (evidence: code `strategies/cart-completion.js`)',
+    ),
+    Quirk(
+        'priced-variant-nullable', 'medusa',
+        ('GetProducts', 'GetProductsProduct', 'GetVariants', 'GetVariantsVariant'),
+        official='`original_price` ... `calculated_tax`: numbers; `tax_rates`: array',
+        real='without a region or currency all are `null` (`tax_rates` too) and `calculated_price_type` is absent; with one, `calculated_price_type` is added; prices are filtered to the context',
+        mock='all seven required and nullable (integers); `calculated_price_type` optional (evidence: code `services/pricing.js`; observed)',
+    ),
+    Quirk(
+        'variant-product-no-profile-id', 'medusa',
+        ('GetVariants', 'GetVariantsVariant'),
+        official='`variant.product.profile_id` required',
+        real="the variant's `product` relation has the product columns only",
+        mock='`product` is `ProductColumns` (no `profile_id`) (evidence: observed)',
+    ),
+    Quirk(
+        'product-categories-store-fields', 'medusa',
+        ('GetProductCategories', 'GetProductCategoriesCategory'),
+        official='`mpath`, `is_active`, `is_internal` required',
+        real='the routes select only id, name, description, handle, parent id, rank, metadata and the timestamps (`defaultStoreProductCategoryFields`) and pick those on every tree node',
+        mock='not declared on these answers (evidence: code `product-categories/index.js`, `utils/transformers/tree.js`)',
+    ),
+    Quirk(
+        'category-children-not-loaded', 'medusa',
+        ('GetProducts', 'GetProductsProduct'),
+        official='`categories[].category_children` required',
+        real='`expand=categories` is allowed only with the `product_categories` feature flag (off on the reference server: 400 `Requested fields [categories] are not valid`); with it, the category rows are loaded without children',
+        mock='`ProductCategoryRow` without `category_children`, optional (evidence: code `products/index.js`; observed)',
+    ),
+    Quirk(
+        'category-tree-depth', 'mock',
+        ('GetProductCategories', 'GetProductCategoriesCategory'),
+        official='`category_children` items are `ProductCategory` (recursive)',
+        real='the whole subtree (retrieve, or list with `include_descendants_tree`)',
+        mock='two levels typed, deeper levels `{type: object}` (evidence: Connexion inlines every `$ref` when loading the document and recurses forever on a recursive schema)',
+    ),
+    Quirk(
+        'tags-types-selected-fields', 'medusa',
+        ('GetProductTags', 'GetProductTypes'),
+        official='`metadata`, `deleted_at` required',
+        real='only `id`, `value`, `created_at`, `updated_at` are selected',
+        mock='those four required, the others optional (evidence: code `product-tags/index.js`, `admin/product-types/index.js`)',
+    ),
+    Quirk(
+        'gift-card-store-fields', 'medusa',
+        ('GetGiftCardsCode',),
+        official='every gift card column required',
+        real='only `id`, `code`, `value`, `balance` and the `region` relation are selected',
+        mock='`StoreGiftCard` with those five (evidence: code `gift-cards/index.js`)',
+    ),
+    Quirk(
+        'order-edit-store-fields', 'medusa',
+        ('GetOrderEditsOrderEdit', 'PostOrderEditsOrderEditComplete', 'PostOrderEditsOrderEditDecline'),
+        official='`internal_note`, `created_by`, `confirmed_by`, `canceled_by`, `updated_at` required',
+        real='the store field list drops the first four (`storeOrderEditNotAllowedFieldsAndRelations`) and never selects `updated_at`; `status` (from `afterLoad`) and the totals of `decorateTotals` are always there',
+        mock='not declared; `status`, totals and `difference_due` required (evidence: code `types/order-edit.js`, `services/order-edit.js`)',
+    ),
+    Quirk(
+        'payment-collection-read-fields', 'medusa',
+        ('GetPaymentCollectionsPaymentCollection',),
+        official='every column required',
+        real='the read route selects `id, type, status, description, amount, currency_code, metadata` (+ region, sessions); the session routes return every column',
+        mock='`PaymentCollection` requires those seven only (evidence: code `payment-collections/index.js`)',
+    ),
+    Quirk(
+        'return-reason-children-array', 'medusa',
+        ('GetReturnReasons', 'GetReturnReasonsReason'),
+        official='`return_reason_children`: one `ReturnReason` object',
+        real='an array of reasons',
+        mock='`type: array` (evidence: code `models/return-reason.js` (one-to-many); official document error)',
+    ),
+    Quirk(
+        'return-reason-no-metadata', 'medusa',
+        ('GetReturnReasons', 'GetReturnReasonsReason'),
+        official='`metadata` required',
+        real='not in `defaultStoreReturnReasonFields`',
+        mock='optional on the reason, required on its parent/children (loaded whole) (evidence: code `return-reasons/index.js`)',
+    ),
+    Quirk(
+        'swap-create-fields', 'medusa',
+        ('PostSwaps',),
+        official='`canceled_at`, `no_notification`, `allow_backorder` required',
+        real='the creation route selects `defaultStoreSwapFields`, without them (`GetSwapsSwapCartId` loads every column)',
+        mock='optional (evidence: code `swaps/index.js`)',
+    ),
+    Quirk(
+        'regions-list-pagination-required', 'medusa',
+        ('GetRegions',),
+        official='only `regions` required',
+        real='`count`, `limit`, `offset` always sent',
+        mock='all four required (evidence: code `regions/list-regions.js`; observed)',
+    ),
+    Quirk(
+        'shipping-option-extras', 'medusa',
+        ('GetShippingOptions', 'GetShippingOptionsCartId'),
+        official='`PricedShippingOption` without `requirements`/`profile`',
+        real='`requirements` always; the cart route adds `profile`',
+        mock='both declared (required where always present) (evidence: observed)',
+    ),
+    Quirk(
+        'tax-inclusive-flag-off', 'medusa',
+        ('carts, products, shipping options, regions',),
+        official='`includes_tax` on regions, line items, shipping methods and options, currencies',
+        real='the tax-inclusive pricing feature is off by default: no such column is selected',
+        mock='not declared (evidence: observed (as in the existing order schemas))',
+    ),
+    Quirk(
+        'cart-unknown-id-500', 'medusa',
+        ('PostCartsCart', 'PostCartsCartComplete', 'DeleteCartsCartDiscountsDiscount', 'DeleteCartsCartLineItemsItem', 'PostCartsCartLineItemsItem', 'PostCartsCartPaymentSession', 'PostCartsCartPaymentSessions', 'DeleteCartsCartPaymentSessionsSession', 'PostCartsCartPaymentSessionUpdate', 'PostCartsCartPaymentSessionsSession', 'PostCartsCartShippingMethod', 'PostCartsCartTaxes'),
+        official='404 for an unknown cart',
+        real='500 `unknown_error`: loading the cart with its relations builds `WHERE "cart"."id" IN ()` (a PostgreSQL syntax error) before any not-found check; only `GetCartsCart` and `PostCartsCartLineItems` answer 404',
+        mock='500 listed (`ServerError`), descriptions say so; 404 kept for the other things these routes look up (region, discount, gift card, option) (evidence: observed)',
+    ),
+    Quirk(
+        'cart-shipping-options-unknown-cart-500', 'medusa',
+        ('GetShippingOptionsCartId',),
+        official='404',
+        real='500 `unknown_error` (same query bug)',
+        mock='only 200 and 500 (evidence: observed)',
+    ),
+    Quirk(
+        'products-unknown-cart-500', 'medusa',
+        ('GetProducts',),
+        official='404',
+        real='`cart_id` of no cart → 500 `unknown_error` (same bug); `GetVariants` answers 404',
+        mock='500 listed (evidence: observed)',
+    ),
+    Quirk(
+        'payment-collection-batch-unknown-500', 'medusa',
+        ('PostPaymentCollectionsPaymentCollectionSessionsBatch',),
+        official='404',
+        real='unknown collection id → 500 `unknown_error`; amounts that do not add up → 500 `unexpected_state`',
+        mock='500 listed (evidence: observed; code `services/payment-collection.js`)',
+    ),
+    Quirk(
+        'payment-session-duplicate-422', 'medusa',
+        ('PostCartsCart', 'PostCartsCartLineItems', 'PostCartsCartLineItemsItem', 'DeleteCartsCartLineItemsItem', 'DeleteCartsCartDiscountsDiscount', 'PostCartsCartShippingMethod', 'PostCartsCartPaymentSessions'),
+        official='generic 422',
+        real='recreating the payment sessions can hit the unique index (cart, provider) after a session was refreshed: 422 `duplicate_error` `Payment_session with cart_id, provider_id ... already exists`',
+        mock='422 `SessionAlreadyExists` (evidence: observed (`DELETE .../discounts/NOPE` after a refresh))',
+    ),
+    Quirk(
+        'idempotent-routes-409', 'medusa',
+        ('PostCartsCartComplete', 'PostCartsCartLineItems', 'PostCartsCartPaymentSessions', 'PostCartsCartTaxes', 'PostReturns', 'PostSwaps'),
+        official='generic 409 with a JSON error',
+        real='409 JSON `conflict` (code `invalid_state_error`) when the idempotency key is locked, or `text/plain` `Failed to create idempotency key`; completion also answers 409 for stock (`insufficient_inventory`) or `{errors: [...]}`',
+        mock='`IdempotencyConflict` / `CompleteCartConflict` with both media types (evidence: code (handlers, `services/idempotency-key.js`, `strategies/cart-completion.js`))',
+    ),
+    Quirk(
+        'payment-authorization-422', 'medusa',
+        ('PostPaymentCollectionsSessionsSessionAuthorize',),
+        official='generic 422',
+        real='422 `payment_authorization_error` when the session is not authorized afterwards (the only Store route raising it; cart completion does not)',
+        mock='422 `PaymentNotAuthorized`; no 422 on `PostCartsCartComplete` (evidence: code)',
+    ),
+)
 
 BY_KEY = {q.key: q for q in QUIRKS}
 
@@ -128,7 +427,8 @@ def markdown_table() -> str:
     rows = ["| key | kind | operations | official OAS | real Medusa 1.20.11 | medusa-mock |",
             "|---|---|---|---|---|---|"]
     for q in QUIRKS:
-        ops = ", ".join(f"`{o}`" if o != "*" else "all" for o in q.operations)
+        ops = ", ".join("all" if o == "*" else f"`{o}`" if re.fullmatch(r"[A-Z][A-Za-z]+", o)
+                        else o for o in q.operations)
         kind = "reproduced" if q.kind == "medusa" else "mock differs"
         rows.append(f"| `{q.key}` | {kind} | {ops} | {q.official} | {q.real} | {q.mock} |")
     return "\n".join(rows) + "\n"

@@ -151,7 +151,7 @@ def validate_property(name: str, schema: dict[str, Any], value: Any, required: b
         if rule == "IsOptional":
             continue
         if rule == "ValidateNested":
-            nested.extend(_validate_nested(name, schema, value))
+            nested.extend(_validate_nested(name, schema, value, each))
             continue
         if rule == "IsType":
             alts = schema.get("oneOf") or schema.get("anyOf") or []
@@ -169,7 +169,9 @@ def validate_property(name: str, schema: dict[str, Any], value: Any, required: b
     return messages + nested
 
 
-def _validate_nested(name: str, schema: dict[str, Any], value: Any) -> list[str]:
+def _validate_nested(name: str, schema: dict[str, Any], value: Any,
+                     each: bool = False) -> list[str]:
+    """class-validator's ``ValidateNested`` (``each``: the message says "each value in")."""
     if isinstance(value, list):
         item_schema = schema.get("items", {})
         out: list[str] = []
@@ -177,11 +179,11 @@ def _validate_nested(name: str, schema: dict[str, Any], value: Any) -> list[str]
             if isinstance(item, dict):
                 out.extend(validate_object(item_schema, item))
             else:
-                out.append(_format("ValidateNested", name, schema, False))
+                out.append(_format("ValidateNested", name, schema, each))
         return out
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not each:
         return validate_object(schema, value)
-    return [_format("ValidateNested", name, schema, False)]
+    return [_format("ValidateNested", name, schema, each)]
 
 
 def validate_object(schema: dict[str, Any], body: Any) -> list[str]:
