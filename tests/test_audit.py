@@ -1,0 +1,79 @@
+"""``medusa-mock audit``: document repairs, a broken deployment, the baseline, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from mock_server._tools.audit import document_defects
+
+from .test_cli import _free_port, _wait
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_official_document_defects_are_repaired_with_warnings() -> None:
+    spec = {
+        "openapi": "3.0.0",
+        "components": {"securitySchemes": {"jwt_token": {"type": "http", "scheme": "bearer"}}},
+        "paths": {"/store/variants": {"get": {
+            "operationId": "GetVariants",
+            "security": [{"api_token": []}, {"jwt_token": []}],
+            "parameters": [{"name": "offset", "in": "query",
+                            "schema": {"type": "number", "default": "0"}}],
+        }}},
+    }
+    fixed, warnings = document_defects(spec)
+    op = fixed["paths"]["/store/variants"]["get"]
+    assert op["parameters"][0]["schema"]["default"] == 0
+    assert op["security"] == [{"jwt_token": []}]
+    assert len(warnings) == 2 and "api_token" in warnings[1] and "'0'" in warnings[0]
+    assert spec["paths"]["/store/variants"]["get"]["parameters"][0]["schema"]["default"] == "0"
+
+
+def _audit(base: str, report: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", "audit", base, "--report-dir", str(report),
+         "--include", "GetAuthEmail", "--max-examples", "5", "--quiet", *extra],
+        capture_output=True, text=True, timeout=300)
+
+
+def test_a_broken_deployment_fails_with_a_reproduction(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(HERE / "_broken_server.py"), str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/_mock/events")
+        first = _audit(base, tmp_path / "a")
+        baseline = tmp_path / "baseline.json"
+        update = _audit(base, tmp_path / "b", "--baseline", str(baseline), "--update-baseline")
+        again = _audit(base, tmp_path / "c", "--baseline", str(baseline))
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "NEW GetAuthEmail: response_schema_conformance" in first.stdout
+    report = (tmp_path / "a" / "audit.md").read_text()
+    assert "### `GetAuthEmail`: response_schema_conformance" in report
+    assert "curl -X GET" in report and "/store/auth/" in report
+    data = json.loads((tmp_path / "a" / "audit.json").read_text())
+    row = next(r for r in data["results"] if r["operation"] == "GetAuthEmail")
+    assert row["failed"] >= 1 and row["failures"][0]["status"] == 200
+    assert (tmp_path / "a" / "junit.xml").read_text().count("<testcase") >= 1
+
+    assert update.returncode == 0, update.stdout + update.stderr
+    rows = json.loads(baseline.read_text())["deviations"]
+    assert {(r["operation"], r["check"]) for r in rows} >= {
+        ("GetAuthEmail", "response_schema_conformance")}
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 new" in again.stdout
+
+
+def test_unreachable_target_is_a_usage_error(tmp_path: Path) -> None:
+    out = _audit(f"http://127.0.0.1:{_free_port()}", tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.startswith("medusa-mock: cannot reach")
