@@ -12,6 +12,8 @@ RULES = {
     "_state": ("mock_server._domain", "mock_server._http", "mock_server._cli", "flask",
                "connexion", "starlette"),
     "_domain": ("mock_server._http", "mock_server._cli", "flask", "connexion", "starlette"),
+    "_tools": ("mock_server._http", "mock_server._domain", "mock_server._state",
+               "mock_server._cli"),
 }
 
 
