@@ -69,6 +69,11 @@ def _diff_parser(sub: argparse._SubParsersAction) -> None:
                    help="where diff.json and diff.md go (default: %(default)s)")
     p.add_argument("--min-agreement", type=float, default=0.0, metavar="PERCENT",
                    help="exit 1 when the overall agreement is below this (default: %(default)s)")
+    p.add_argument("--stateless", type=int, default=0, metavar="N",
+                   help="also replay N schemathesis-generated requests per read operation of the "
+                        "document on both sides (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=20240611, metavar="N",
+                   help="seed for the generated requests (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no per-request progress lines")
 
 
@@ -88,6 +93,12 @@ def diff(args: argparse.Namespace) -> int:
     try:
         results = differ.run(args.reference, args.candidate, jwt_secret=args.jwt_secret,
                              order=order, only=args.scenario, progress=show)
+        if args.stateless > 0:
+            from ._spec import store_spec_path
+
+            generated = differ.generated_requests(store_spec_path(), args.stateless, args.seed)
+            results += differ.run_generated(args.reference, args.candidate, generated,
+                                            progress=show)
     except httpx.HTTPError as exc:
         print(f"medusa-mock: cannot reach {exc.request.url if exc.request else ''}: {exc}",
               file=sys.stderr)

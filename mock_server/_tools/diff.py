@@ -201,6 +201,71 @@ def run(reference_url: str, candidate_url: str, *, jwt_secret: str = "supersecre
     return results
 
 
+def generated_requests(document: Path, per_operation: int, seed: int,
+                       methods: tuple[str, ...] = ("GET",)) -> list[tuple[str, str, str, dict]]:
+    """Requests schemathesis generates from the document: (operationId, method, path, query).
+
+    Only read operations by default, so that replaying them changes neither side.
+    """
+    import schemathesis
+
+    schema = schemathesis.openapi.from_path(document)
+    out: list[tuple[str, str, str, dict]] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() not in methods:
+            continue
+        op_id = operation.definition.raw.get("operationId", operation.label)
+        drawn = _draw(operation.as_strategy(), per_operation, seed)
+        for case in drawn[:per_operation]:
+            path = case.formatted_path if hasattr(case, "formatted_path") else case.path
+            out.append((op_id, operation.method.upper(), path, dict(case.query or {})))
+    return out
+
+
+def _draw(strategy: Any, count: int, seed: int) -> list[Any]:
+    import hypothesis
+
+    drawn: list[Any] = []
+
+    @hypothesis.settings(max_examples=count, derandomize=True, database=None, deadline=None,
+                         phases=[hypothesis.Phase.generate],
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(case=strategy)
+    def draw(case: Any) -> None:
+        drawn.append(case)
+
+    hypothesis.seed(seed)(draw)()
+    return drawn
+
+
+def run_generated(reference_url: str, candidate_url: str, requests: list[tuple[str, str, str,
+                  dict]], *, timeout: float = 30.0, progress: Any = None) -> list[Comparison]:
+    """Replay generated requests on both sides (no credentials) and compare the answers."""
+    results = []
+    with httpx.Client(base_url=reference_url.rstrip("/"), timeout=timeout) as ref_client, \
+            httpx.Client(base_url=candidate_url.rstrip("/"), timeout=timeout) as cand_client:
+        for op_id, method, path, query in requests:
+            answers = []
+            for client in (ref_client, cand_client):
+                response = client.request(method, path, params=query)
+                media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+                answer = Answer(response.status_code, media, response.text)
+                if media.endswith("json"):
+                    try:
+                        answer.json = response.json()
+                    except ValueError:
+                        answer.json = None
+                answers.append(answer)
+            shown = str(httpx.URL(path, params=query))
+            result = Comparison("generated", op_id, f"{method} {shown}", answers[0], answers[1],
+                                compare(answers[0], answers[1]))
+            results.append(result)
+            if progress:
+                progress(result)
+    return results
+
+
 def summary(results: list[Comparison]) -> dict[str, dict[str, int]]:
     per_op: dict[str, dict[str, int]] = {}
     for r in results:
