@@ -77,3 +77,35 @@ def test_unreachable_target_is_a_usage_error(tmp_path: Path) -> None:
     out = _audit(f"http://127.0.0.1:{_free_port()}", tmp_path)
     assert out.returncode == 2
     assert out.stderr.startswith("medusa-mock: cannot reach")
+
+
+def test_auth_modes_reach_authenticated_operations(tmp_path: Path) -> None:
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/_mock/events")
+        login = {"email": "jane@example.com", "password": "supersecret"}
+        token = httpx.post(f"{base}/store/auth/token", json=login).json()["access_token"]
+        cookie = httpx.post(f"{base}/store/auth", json=login).cookies["connect.sid"]
+        runs = {
+            "bearer": ["--bearer", token],
+            "cookie": ["--cookie", cookie],
+            "register": ["--email", "auditor@example.com", "--password", "pw", "--register"],
+        }
+        outcomes = {}
+        for name, flags in runs.items():
+            out = subprocess.run(
+                [sys.executable, "-m", "mock_server", "audit", base, "--quiet",
+                 "--report-dir", str(tmp_path / name), "--include", "GetCustomersCustomer",
+                 "--max-examples", "3", *flags], capture_output=True, text=True, timeout=300)
+            data = json.loads((tmp_path / name / "audit.json").read_text())
+            row = next(r for r in data["results"] if r["operation"] == "GetCustomersCustomer")
+            outcomes[name] = (out.returncode, row["checks_run"] > 0, row["failed"])
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+    assert outcomes == {name: (0, True, 0) for name in runs}, outcomes

@@ -204,7 +204,10 @@ def new_failures(results: dict[str, OperationResult], baseline: Baseline) -> lis
 
 
 def coverage_notes(events: list[dict[str, Any]]) -> list[str]:
-    return sorted({e["message"] for e in events if e.get("kind") == "not_covered"})
+    notes = {e["message"] for e in events if e.get("kind") == "not_covered"}
+    notes |= {f"{e['operation']} ({e['label']}): not implemented by the target (501)"
+              for e in events if e.get("kind") == "not_implemented"}
+    return sorted(notes)
 
 
 def write_json(path: Path, *, target: str, document: str, warnings: list[str],
