@@ -40,6 +40,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store-cors", default=",".join(defaults.store_cors), metavar="ORIGINS",
                    help="comma-separated origins a browser storefront may call from, like "
                         "Medusa's STORE_CORS; /regex/ entries allowed (default: %(default)s)")
+    p.add_argument("--http-compression", action="store_true",
+                   help="gzip answers over 1 kB for clients that accept it, like Medusa with "
+                        "http_compression enabled (x-no-compression opts out per request)")
     p.add_argument("--no-control", action="store_true",
                    help="do not serve the control plane under /_mock (events, reset, clock)")
     p.add_argument("--validate-responses", action="store_true",
@@ -267,7 +270,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = Settings(host=args.host, port=args.port, seed=args.seed,
                         jwt_secret=args.jwt_secret, cookie_secret=args.cookie_secret,
-                        control=not args.no_control,
+                        control=not args.no_control, http_compression=args.http_compression,
                         store_cors=tuple(o.strip() for o in args.store_cors.split(",")
                                          if o.strip()),
                         validate_responses=args.validate_responses)

@@ -25,6 +25,9 @@ class Settings:
     """Seed for generated ids, for reproducible runs; ``None`` uses fresh randomness."""
     frozen_time: float | None = None
     """Pin the clock to this epoch (seconds); ``None`` follows real time."""
+    http_compression: bool = False
+    """gzip answers the client accepts, as Medusa's ``projectConfig.http_compression`` does when
+    enabled (off by default there too); ``x-no-compression`` turns it off per request."""
     store_cors: tuple[str, ...] = field(default=("http://localhost:8000",))
     """Origins allowed to call the store API from a browser, as Medusa's ``store_cors``: exact
     origins, or regular expressions written between slashes (``/https?://.*\\.example\\.com/``)."""

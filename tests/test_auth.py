@@ -113,3 +113,21 @@ def test_session_expires_after_ten_hours(mock: Mock) -> None:
     mock.client.post("/store/auth", json=JANE)
     mock.client.post("/_mock/clock", json={"advance_seconds": 10 * 3600 + 1})
     assert mock.client.get("/store/customers/me").status_code == 401
+
+
+def test_http_compression_is_opt_in_like_medusa() -> None:
+    plain = make_mock()
+    r = plain.client.get("/store/customers/me/orders", headers={**plain.bearer(),
+                                                                "Accept-Encoding": "gzip"})
+    assert "content-encoding" not in r.headers  # Medusa's default: http_compression off
+    compressing = make_mock(http_compression=True)
+    headers = {**compressing.bearer(), "Accept-Encoding": "gzip"}
+    raw = compressing.client.get("/store/customers/me/orders", headers=headers)
+    assert raw.headers["content-encoding"] == "gzip"
+    assert int(raw.headers["content-length"]) < len(raw.content)  # smaller on the wire
+    assert raw.json()["count"] == 1
+    opted_out = compressing.client.get("/store/customers/me/orders",
+                                       headers={**headers, "x-no-compression": "1"})
+    assert "content-encoding" not in opted_out.headers
+    small = compressing.client.get("/store/auth/jane@example.com", headers=headers)
+    assert "content-encoding" not in small.headers  # under the 1 kB threshold

@@ -6,6 +6,8 @@
   bodies over 100 kB answer 413 in Medusa's error shape;
 * answers CORS like the ``cors`` package on Medusa's store router (``store_cors`` origins,
   credentials allowed, preflights with 204);
+* gzips answers when ``http_compression`` is on (the ``compression`` package's rules: the client
+  accepts gzip, no ``x-no-compression`` header, a body of at least 1 kB);
 * adds ``X-Powered-By: Express`` like the real server.
 """
 
@@ -21,6 +23,7 @@ from ._errors import JSON_CONTENT_TYPE, dumps, error_body
 from ._session import RequestSession, read_cookie, set_cookie_header, unsign
 
 BODY_LIMIT = 100 * 1024  # body-parser's default "100kb"
+COMPRESSION_THRESHOLD = 1024  # the compression package's default threshold
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _CORS_METHODS = b"GET,HEAD,PUT,PATCH,POST,DELETE"
 
@@ -37,6 +40,45 @@ def _is_json(content_type: str | None) -> bool:
         return False
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json"
+
+
+def _wants_gzip(scope: Scope) -> bool:
+    if _header(scope, b"x-no-compression") is not None:
+        return False
+    accepted = (_header(scope, b"accept-encoding") or "").lower()
+    return any(part.split(";")[0].strip() in ("gzip", "*") for part in accepted.split(","))
+
+
+class _GzipSender:
+    """Buffers one response and sends it gzipped when it is large enough to be worth it."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._start: Message | None = None
+        self._chunks: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
+        if message["type"] != "http.response.body" or self._start is None:
+            await self._send(message)
+            return
+        self._chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(self._chunks)
+        headers = [(k, v) for k, v in self._start.get("headers", [])]
+        names = {k.lower() for k, _ in headers}
+        if len(body) >= COMPRESSION_THRESHOLD and b"content-encoding" not in names:
+            import gzip
+
+            body = gzip.compress(body, compresslevel=6)
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+            headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
+                        (b"content-length", str(len(body)).encode())]
+        await self._send({**self._start, "headers": headers})
+        await self._send({"type": "http.response.body", "body": body})
 
 
 class MedusaHTTPMiddleware:
@@ -64,6 +106,9 @@ class MedusaHTTPMiddleware:
             receive, ok = await self._read_body(scope, receive, send)
             if not ok:
                 return
+
+        if self.services.settings.http_compression and _wants_gzip(scope):
+            send = _GzipSender(send).send
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
