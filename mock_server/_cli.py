@@ -196,8 +196,11 @@ def audit(args: argparse.Namespace) -> int:
     events.unlink(missing_ok=True)
     pytest_args = auditor.pytest_arguments(args, base_url=base_url, document=document,
                                            events=events, junit=report_dir / "junit.xml")
-    exit_code = auditor.run_pytest(pytest_args, quiet=args.quiet or not sys.stdout.isatty(),
-                                   workdir=work)
+    exit_code = 0
+    for run in auditor.pytest_runs(pytest_args, auditor.suite_dir(), report_dir / "junit.xml",
+                                   args.workers):
+        code = auditor.run_pytest(run, quiet=args.quiet or not sys.stdout.isatty(), workdir=work)
+        exit_code = max(exit_code, code)
     if exit_code not in (0, 1):
         print(f"medusa-mock: the contract suite could not run (pytest exit {exit_code})",
               file=sys.stderr)

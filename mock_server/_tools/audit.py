@@ -292,9 +292,7 @@ def _one_line(text: str, limit: int = 600) -> str:
 def pytest_arguments(args: Any, *, base_url: str, document: Path, events: Path,
                      junit: Path) -> list[str]:
     """The pytest command line equivalent to an audit (one code path with plain pytest)."""
-    import contract_tests
-
-    suite = Path(contract_tests.__file__).resolve().parent
+    suite = suite_dir()
     out = [str(suite), "-p", "no:cacheprovider",
            "--base-url", base_url, "--contract-spec", str(document),
            "--contract-events", str(events), "--junitxml", str(junit),
@@ -313,9 +311,24 @@ def pytest_arguments(args: Any, *, base_url: str, document: Path, events: Path,
         out += ["--contract-include", name]
     for name in args.exclude:
         out += ["--contract-exclude", name]
-    if args.workers > 1:
-        out += ["-n", str(args.workers)]
     return out
+
+
+def pytest_runs(arguments: list[str], suite: Path, junit: Path, workers: int) -> list[list[str]]:
+    """One run, or with several workers: the stateful flows first on their own (they own the
+    server's state while they run), then the per-operation tests spread over the workers."""
+    if workers <= 1:
+        return [arguments]
+    base = [a for a in arguments if a != str(suite)]
+    stateful = [str(suite / "test_claim_flow_stateful.py"), *base]
+    stateful[stateful.index("--junitxml") + 1] = str(junit.with_name("junit-stateful.xml"))
+    return [stateful, [str(suite / "test_store_contract.py"), *base, "-n", str(workers)]]
+
+
+def suite_dir() -> Path:
+    import contract_tests
+
+    return Path(contract_tests.__file__).resolve().parent
 
 
 def run_pytest(arguments: list[str], *, quiet: bool, workdir: Path) -> int:
