@@ -420,6 +420,132 @@ QUIRKS = QUIRKS + (
     ),
 )
 
+# The read side as the catalog service implements it (products, variants, regions, categories,
+# collections, tags, types, shipping options, return reasons, gift cards); evidence in
+# docs/deviations-catalog-draft.md ("The catalog, as implemented").
+QUIRKS = QUIRKS + (
+    Quirk(
+        "search-without-plugin", "mock", ("PostProductsSearch",),
+        official="`{hits: [...]}` from the search service",
+        real="without a search plugin (the default install) `DefaultSearchService.search` answers "
+             "`{\"hits\": []}` for every query",
+        mock="answers like a search plugin: `hits` are the published products whose title, "
+             "subtitle, description, handle, variant titles or SKUs, collection title or tags "
+             "contain `q` (case-insensitive), newest first, with `offset`/`limit`; each hit is a "
+             "product with variants, options, images, tags, collection and type",
+    ),
+    Quirk(
+        "publishable-key-unknown-ignored", "medusa",
+        ("GetProducts", "GetProductsProduct", "GetVariants", "GetVariantsVariant"),
+        official="`x-publishable-api-key` scopes the answer to the key's sales channels",
+        real="an unknown (or revoked) key scopes nothing and is not an error; a known key's "
+             "channels replace the default sales channel and the products then carry "
+             "`sales_channels`",
+        mock="same as real",
+    ),
+    Quirk(
+        "publishable-key-scope-errors", "medusa",
+        ("GetProducts", "GetProductsProduct", "GetVariants", "GetVariantsVariant"),
+        official="(not described)",
+        real="a product or variant outside the key's channels, or a `sales_channel_id` the key "
+             "does not cover, gets 400 `{\"errors\": [\"Product with id: ... is not associated "
+             "with sales channels defined by the Publishable API Key ...\"], \"message\": "
+             "\"Provided request body contains errors. Please check the data and retry the "
+             "request\"}` (no `type`)",
+        mock="same as real",
+    ),
+    Quirk(
+        "products-count-without-relations", "medusa", ("GetProducts",),
+        official="`count` is the number of matching products",
+        real="with `expand=` (no relation at all) `count` is the length of the page",
+        mock="same as real",
+    ),
+    Quirk(
+        "pagination-limit-zero", "medusa",
+        ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductTags",
+         "GetProductTypes", "GetProductCategories"),
+        official="`limit` is the page size",
+        real="`limit=0` means no limit (TypeORM's `take: 0`); the answer echoes `limit: 0`",
+        mock="same as real",
+    ),
+    Quirk(
+        "pagination-numbers-rounded", "medusa",
+        ("GetProducts", "GetRegions", "GetProductTags", "GetProductTypes",
+         "GetProductCategories"),
+        official="`offset`, `limit`: integers",
+        real="`@IsNumber()`: `offset=1.5` passes, PostgreSQL rounds it (to 2) and the answer "
+             "echoes `1.5`",
+        mock="same as real; the document declares `type: number` for these parameters and for "
+             "`offset`/`limit` in the answers",
+    ),
+    Quirk(
+        "boolean-query-lenient", "medusa",
+        ("GetProducts", "GetProductCategories", "GetShippingOptions"),
+        official="`is_giftcard`, `include_category_children`, `include_descendants_tree`, "
+                 "`is_return`: booleans",
+        real="the first three go through `optionalBooleanMapper`: `true`/`false` count "
+             "(`TRUE` too, except for `include_descendants_tree`), any other value is ignored; "
+             "`is_return` must be `true`, `false`, `1` or `0` (400 `is_return must be a "
+             "boolean string`) and only `true` selects return options",
+        mock="same as real; the document declares them as strings (an enum for `is_return`)",
+    ),
+    Quirk(
+        "date-filters-any-date", "medusa",
+        ("GetProducts", "GetRegions", "GetCollections", "GetProductTags", "GetProductTypes"),
+        official="bounds with `format: date`",
+        real="each bound goes through `new Date(value)`: a date, a date-time or epoch "
+             "milliseconds; anything else gets 400 `<bound> must be a Date instance`",
+        mock="same as real; the bounds' `pattern` accepts those forms (this replaces the "
+             "`format: date-time` bounds of `date-range-deep-object`: a plain date is accepted)",
+    ),
+    Quirk(
+        "fields-unknown-column-400", "mock",
+        ("GetProducts", "GetProductsProduct", "GetVariants"),
+        official="`expand`, `fields`, `order`: any string",
+        real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
+             "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
+             "is no column (products: any name starting like an allowed one, such as `titlex`; "
+             "variants check nothing) reaches the database: 500 `unknown_error`",
+        mock="the document gives these parameters (and the categories' `expand`/`fields`) a "
+             "`pattern` listing what works, so other values get 400 `invalid_data` with "
+             "Connexion's message, never a 500; without the document's check the mock answers "
+             "like Medusa (400 messages, 500 for a non-column)",
+    ),
+    Quirk(
+        "category-list-fields-500", "medusa", ("GetProductCategories",),
+        official="`fields` selects the category fields",
+        real="any `fields` on the category list makes the category repository's query fail: "
+             "500 `unknown_error` (the single category route honours `fields`)",
+        mock="same as real",
+    ),
+    Quirk(
+        "query-type-messages", "mock", ("*",),
+        official="(not described)",
+        real="every query problem is reported by class-validator: `limit must be a number "
+             "conforming to the specified constraints`, `property foo should not exist`, ...",
+        mock="the read routes check their query like Medusa's DTOs, with Medusa's messages "
+             "(unknown parameters, strings, arrays, nested objects, booleans); but a value the "
+             "document's schema already refuses (a number or integer type, an enum, a `pattern` "
+             "for `expand`/`fields`/`order`/date bounds, `minItems: 2` for the arrays Medusa "
+             "refuses as one plain value) gets Connexion's message first (same 400 "
+             "`invalid_data`); a negative `limit`/`offset` gets 400 (`minimum: 0`) where Medusa "
+             "answers 500",
+    ),
+    Quirk(
+        "equal-timestamps-order", "mock",
+        ("GetRegions", "GetProducts", "GetProductsProduct", "GetVariants", "PostProductsSearch"),
+        official="(not described)",
+        real="rows created in one transaction (all seeded rows) share `created_at`; the default "
+             "`created_at DESC` order then follows the query plan: regions come as NA, EU, UK "
+             "(and a region's countries in some plan-dependent order), `q` searches list "
+             "products whose variants changed since seeding last, and a variant's option values "
+             "come in id order (random within a millisecond)",
+        mock="ties keep the order rows were created in (the seed's order): regions EU, NA, UK, "
+             "countries as the region lists them, option values in product option order; the "
+             "rows of a page are the same as Medusa's, only their order may differ",
+    ),
+)
+
 BY_KEY = {q.key: q for q in QUIRKS}
 
 

@@ -10,9 +10,11 @@ from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.seed import load_seed, read_seed
 from .._state.store import Store
+from .catalog import CatalogService
 from .customers import CustomerService
 from .orders import OrderService
 from .passwords import hash_password
+from .pricing import PricingService
 from .sessions import SessionService
 from .tokens import TokenService
 from .totals import placed_order_total
@@ -30,6 +32,8 @@ class Services:
     orders: OrderService
     sessions: SessionService
     seed_snapshot: dict
+    pricing: PricingService
+    catalog: CatalogService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -44,9 +48,11 @@ class Services:
         customers = CustomerService(store, clock, ids, outbox, tokens)
         orders = OrderService(store, clock, outbox, tokens, customers)
         sessions = SessionService(store, clock, ids)
+        pricing = PricingService(store)
+        catalog = CatalogService(store, pricing)
         return cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
                    tokens=tokens, customers=customers, orders=orders, sessions=sessions,
-                   seed_snapshot=store.snapshot())
+                   seed_snapshot=store.snapshot(), pricing=pricing, catalog=catalog)
 
     def reset(self) -> None:
         """Back to the seed: data, events, clock offset and id sequence."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .._state.seed import CURRENCIES
 from .._state.store import Record, Store
 
 CUSTOMER_FIELDS = (
@@ -125,3 +126,122 @@ def variant(store: Store, variant_id: str | None) -> dict[str, Any] | None:
         return None
     record = store.product_variants.get(variant_id)
     return pick(record, VARIANT_FIELDS)
+
+
+# -- the catalog (read side) -------------------------------------------------------------------
+# Entity columns in the order TypeORM hydrates them (relations follow, in alphabetical order).
+PRODUCT_COLUMNS = (
+    "id", "created_at", "updated_at", "deleted_at", "title", "subtitle", "description", "handle",
+    "is_giftcard", "status", "thumbnail", "weight", "length", "height", "width", "hs_code",
+    "origin_country", "mid_code", "material", "collection_id", "type_id", "discountable",
+    "external_id", "metadata",
+)
+COLLECTION_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "title", "handle",
+                      "metadata")
+IMAGE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "url", "metadata")
+TAG_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "value", "metadata")
+TYPE_COLUMNS = TAG_COLUMNS
+SHIPPING_PROFILE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "name", "type",
+                            "metadata")
+SALES_CHANNEL_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "name", "description",
+                         "is_disabled", "metadata")
+OPTION_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "title", "product_id",
+                  "metadata")
+OPTION_VALUE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "value", "option_id",
+                        "variant_id", "metadata")
+CATEGORY_COLUMNS = ("id", "created_at", "updated_at", "name", "description", "handle",
+                    "parent_category_id", "rank", "metadata")
+CATEGORY_TREE_COLUMNS = ("id", "created_at", "updated_at", "name", "description", "handle",
+                         "is_active", "is_internal", "parent_category_id", "rank", "metadata")
+REGION_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "name", "currency_code",
+                  "tax_rate", "tax_code", "gift_cards_taxable", "automatic_taxes",
+                  "tax_provider_id", "metadata")
+COUNTRY_COLUMNS = ("id", "iso_2", "iso_3", "num_code", "name", "display_name", "region_id")
+RETURN_REASON_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "value", "label",
+                         "description", "parent_return_reason_id", "metadata")
+# The Store route selects these (so ``metadata`` stays out of the reason itself).
+RETURN_REASON_FIELDS = ("id", "created_at", "updated_at", "deleted_at", "value", "label",
+                        "description", "parent_return_reason_id")
+GIFT_CARD_STORE_FIELDS = ("id", "code", "value", "balance")
+SHIPPING_OPTION_COLUMNS = (
+    "id", "created_at", "updated_at", "deleted_at", "name", "region_id", "profile_id",
+    "provider_id", "price_type", "amount", "is_return", "admin_only", "data", "metadata",
+)
+
+
+def product_columns(record: Record, select: list[str] | None, *,
+                    with_collection: bool) -> dict[str, Any]:
+    """A product's own columns (all, or the selected ones); with the ``collection`` relation
+    loaded, TypeORM moves ``collection_id`` after it, which the caller does."""
+    columns = PRODUCT_COLUMNS if not select else tuple(c for c in PRODUCT_COLUMNS if c in select)
+    view = pick(record, columns)
+    assert view is not None
+    if with_collection and "collection_id" in view:
+        view["collection_id"] = view.pop("collection_id")
+    return view
+
+
+def product_option(option: Record, variants: list[Record] | None) -> dict[str, Any]:
+    """A product option; with ``options.values``, the values its variants carry, in variant
+    order (Medusa keeps option values on the variants, not on the option)."""
+    view = pick(option, OPTION_COLUMNS)
+    assert view is not None
+    if variants is not None:
+        view["values"] = [pick(v, OPTION_VALUE_COLUMNS) for variant in variants
+                          for v in variant.get("options", [])
+                          if v["option_id"] == option["id"] and v.get("deleted_at") is None]
+    return view
+
+
+def region_entity(store: Store, record: Record, select: list[str] | None,
+                  relations: list[str]) -> dict[str, Any]:
+    """A region with the Store routes' relations (countries, currency, providers)."""
+    columns = REGION_COLUMNS if not select else tuple(c for c in REGION_COLUMNS if c in select)
+    view = pick(record, columns)
+    assert view is not None
+    if "countries" in relations:
+        # in the order the region lists them (Medusa's order depends on the query plan)
+        countries = store.countries.find(lambda c: c["region_id"] == record["id"])
+        countries.sort(key=lambda c: c.get("region_rank", 0))
+        view["countries"] = [dict(pick(c, COUNTRY_COLUMNS) or {}, id=c["country_id"])
+                             for c in countries]
+    if "currency" in relations:
+        symbol, native, name = CURRENCIES.get(record["currency_code"], ["", "", ""])
+        view["currency"] = {"code": record["currency_code"], "symbol": symbol,
+                            "symbol_native": native, "name": name}
+    if "fulfillment_providers" in relations:
+        view["fulfillment_providers"] = [{"id": p, "is_installed": True}
+                                         for p in record.get("fulfillment_providers", [])]
+    if "payment_providers" in relations:
+        view["payment_providers"] = [{"id": p, "is_installed": True}
+                                     for p in record.get("payment_providers", [])]
+    return view
+
+
+def pick_deep(value: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """``pickDeep`` of @medusajs/utils on a response row. Only the row itself is a plain object:
+    its relations are entity instances, which ``pickDeep`` never descends into, so a relation
+    stays whole when its path (or a path under it, for lists) is listed; ``metadata`` is a plain
+    object and stays when listed."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        matches = key in fields
+        partial = any(f.startswith(f"{key}.") for f in fields)
+        if matches or (partial and isinstance(item, list)):
+            out[key] = item
+    return out
+
+
+# Totals Medusa's ``cleanResponseData`` always lets through.
+_ALWAYS_INCLUDED = (
+    "shipping_total", "discount_total", "tax_total", "refunded_total", "total", "subtotal",
+    "paid_total", "refundable_amount", "gift_card_total", "gift_card_tax_total",
+    "item_tax_total", "shipping_tax_total", "refundable", "original_total", "original_tax_total",
+)
+
+
+def clean_response(value: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """Medusa's ``cleanResponseData``: ``pickDeep`` with the allowed properties (plus totals)."""
+    if not fields:
+        return value
+    return pick_deep(value, list(dict.fromkeys([*fields, *_ALWAYS_INCLUDED])))

@@ -1,15 +1,30 @@
 """Load a seed file in Medusa's ``medusa seed`` format (plus mock extensions) into the store.
 
-Medusa's own keys: ``store``, ``users``, ``regions``, ``shipping_options``, ``products``.
-Mock extensions, in the same style (lists of plain objects): ``customers`` (with ``password`` and
-``addresses``) and ``orders`` (guest or customer orders placed with the seeded catalog).
-Ids in Medusa's seed are only references between entries; stored ids are generated, and are the same
-on every load of the same file (the loader uses its own seeded id generator and a fixed timestamp).
+Medusa's own keys, loaded as ``medusa seed`` (1.20.11, ``dist/commands/seed.js``) loads them:
+``store``, ``users`` (not used: the mock has no admin API), ``regions``, ``shipping_options``,
+``product_collections``, ``categories`` (nested with ``category_children``), ``products`` (with
+``options``, ``variants`` and their ``prices``, ``tags``, ``type``, ``images``, ``collection_id``,
+``categories``) and ``publishable_api_keys``. The same defaults apply: products are ``published``
+unless they say otherwise and belong to the default sales channel and the default shipping profile
+(gift cards to the gift-card profile); categories are always active; publishable keys are scoped to
+the default sales channel. Which ids are kept is Medusa's rule too: a region ``id`` that starts
+with ``reg_`` and explicit ids of collections, categories, products and publishable keys are kept;
+other region ids are only references between entries. Generated ids are the same on every load of
+the same file (the loader uses its own seeded id generator, ticking one millisecond per id, so
+rows sort by id in the order they were created, as Medusa's do).
+
+Mock extensions, in the same style (lists of plain objects) under keys Medusa's seed does not
+read: ``sales_channels`` (beyond the default one, with the ``products`` they sell, by handle, and
+their own ``publishable_api_keys``), ``gift_cards``, ``discounts``, ``return_reasons`` (with
+``children``), ``customers`` (with ``password`` and ``addresses``) and ``orders`` (guest or
+customer orders placed with the seeded catalog).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -43,6 +58,28 @@ def _data(name: str) -> Any:
 
 COUNTRIES: list[list[Any]] = _data("countries.json")
 CURRENCIES: dict[str, list[str]] = _data("currencies.json")
+PRODUCT_STATUSES = ("draft", "proposed", "published", "rejected")
+DISCOUNT_RULE_TYPES = ("percentage", "fixed", "free_shipping")
+REQUIREMENT_TYPES = ("min_subtotal", "max_subtotal")
+_WORD = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]+[0-9]*|\b|[0-9_]|$)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+def kebab_case(text: str) -> str:
+    """lodash's ``kebabCase``, which Medusa uses for handles it derives from titles and names."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(word.lower() for word in _WORD.findall(plain))
+
+
+class _TickingClock(Clock):
+    """The loader's clock: one millisecond later on every read, so generated ids increase."""
+
+    def __init__(self, epoch: float) -> None:
+        super().__init__(frozen_at=epoch)
+        self._ticks = 0
+
+    def time(self) -> float:
+        self._ticks += 1
+        return super().time() + self._ticks / 1000
 
 
 def read_seed(path: str | Path | None) -> tuple[str, dict[str, Any]]:
@@ -75,27 +112,37 @@ class _Loader:
         self.hash_password = hash_password
         self.order_total = order_total
         self.profile_id = ""
-        self.clock = Clock(frozen_at=SEED_EPOCH)
+        self.giftcard_profile_id = ""
+        self.default_channel_id = ""
+        self.clock = _TickingClock(SEED_EPOCH)
         self.ids = IdGenerator(self.clock, seed=20_11)
         self.now = to_iso(SEED_EPOCH)
         self.region_refs: dict[str, Record] = {}
         self.variants_by_sku: dict[str, Record] = {}
+        self.products_by_handle: dict[str, Record] = {}
         self.option_by_name: dict[str, Record] = {}
         self.customers_by_email: dict[str, Record] = {}
+        self.tags_by_value: dict[str, Record] = {}
+        self.types_by_value: dict[str, Record] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def fail(self, path: str, message: str) -> SeedError:
         return SeedError(self.source, path, message)
 
     def items(self, key: str) -> list[tuple[str, dict[str, Any]]]:
-        value = self.data.get(key, [])
+        return self.sub(self.data.get(key), f"$.{key}")
+
+    def sub(self, value: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+        """The objects of a list at ``where`` (``None`` is an empty list)."""
+        if value is None:
+            value = []
         if not isinstance(value, list):
-            raise self.fail(f"$.{key}", "must be a list")
+            raise self.fail(where, "must be a list")
         out = []
         for i, entry in enumerate(value):
             if not isinstance(entry, dict):
-                raise self.fail(f"$.{key}[{i}]", "must be an object")
-            out.append((f"$.{key}[{i}]", entry))
+                raise self.fail(f"{where}[{i}]", "must be an object")
+            out.append((f"{where}[{i}]", entry))
         return out
 
     def req(self, entry: dict[str, Any], path: str, key: str, kind: type | tuple[type, ...],
@@ -114,6 +161,9 @@ class _Loader:
             return default
         return self.req(entry, path, key, kind, what)
 
+    def metadata(self, entry: dict[str, Any], path: str) -> Any:
+        return self.opt(entry, path, "metadata", dict, "an object")
+
     def base(self, prefix: str, given: Any = None) -> Record:
         return {
             "id": given if isinstance(given, str) and given else self.ids.new(prefix),
@@ -122,6 +172,13 @@ class _Loader:
             "deleted_at": None,
         }
 
+    def explicit_id(self, entry: dict[str, Any], path: str, table: str) -> str | None:
+        """An ``id`` the seed gives an entity whose id Medusa keeps; unique in its table."""
+        given = self.opt(entry, path, "id", str, "a string")
+        if given is not None and self.store.tables[table].get(given) is not None:
+            raise self.fail(f"{path}.id", f"duplicate id {given!r}")
+        return given or None
+
     # -- sections ------------------------------------------------------------------------------
     def load(self) -> None:
         store = self.store
@@ -129,12 +186,64 @@ class _Loader:
             store.countries.put({"id": iso2, "country_id": n, "iso_2": iso2, "iso_3": iso3,
                                  "num_code": num, "name": name.upper(), "display_name": name,
                                  "region_id": None})
-        self.profile_id = self.ids.new("sp")  # the store's default shipping profile
+        self.load_defaults()
+        self.load_store()
         self.load_regions()
         self.load_shipping_options()
+        self.load_categories()
+        self.load_collections()
         self.load_products()
+        self.load_publishable_api_keys()
+        self.load_sales_channels()
+        self.load_gift_cards()
+        self.load_discounts()
+        self.load_return_reasons()
         self.load_customers()
         self.load_orders()
+
+    def load_defaults(self) -> None:
+        """What Medusa creates when it first boots, before any seed runs."""
+        default = self.base("sp")
+        default.update({"name": "Default Shipping Profile", "type": "default", "metadata": None})
+        gift = self.base("sp")
+        gift.update({"name": "Gift Card Profile", "type": "gift_card", "metadata": None})
+        self.store.shipping_profiles.put(default)
+        self.store.shipping_profiles.put(gift)
+        self.profile_id, self.giftcard_profile_id = default["id"], gift["id"]
+        channel = self.base("sc")
+        channel.update({"name": "Default Sales Channel", "description": "Created by Medusa",
+                        "is_disabled": False, "metadata": None})
+        self.store.sales_channels.put(channel)
+        self.default_channel_id = channel["id"]
+
+    def load_store(self) -> None:
+        entry = self.data.get("store") or {}
+        if not isinstance(entry, dict):
+            raise self.fail("$.store", "must be an object")
+        record = self.base("store")
+        del record["deleted_at"]
+        currencies = []
+        for i, code in enumerate(self.opt(entry, "$.store", "currencies", list,
+                                          "a list of currency codes", ["usd"])):
+            if not isinstance(code, str) or code.lower() not in CURRENCIES:
+                raise self.fail(f"$.store.currencies[{i}]", f"unknown currency {code!r}")
+            currencies.append(code.lower())
+        default_currency = self.opt(entry, "$.store", "default_currency_code", str,
+                                    "a currency code", "usd").lower()
+        if default_currency not in CURRENCIES:
+            raise self.fail("$.store.default_currency_code",
+                            f"unknown currency {default_currency!r}")
+        record.update({
+            "name": self.opt(entry, "$.store", "name", str, "a string", "Medusa Store"),
+            "default_currency_code": default_currency,
+            "currencies": list(dict.fromkeys([default_currency, *currencies])),
+            "swap_link_template": entry.get("swap_link_template"),
+            "payment_link_template": entry.get("payment_link_template"),
+            "invite_link_template": entry.get("invite_link_template"),
+            "default_sales_channel_id": self.default_channel_id,
+            "default_location_id": None, "metadata": self.metadata(entry, "$.store"),
+        })
+        self.store.stores.put(record)
 
     def load_regions(self) -> None:
         for path, entry in self.items("regions"):
@@ -145,10 +254,16 @@ class _Loader:
             tax_rate = self.req(entry, path, "tax_rate", (int, float), "a number")
             countries = self.req(entry, path, "countries", list,
                                  "a list of ISO 3166-1 alpha-2 codes")
-            region = self.base("reg")
+            given = entry.get("id")
+            keep = given if isinstance(given, str) and given.startswith("reg_") else None
+            if keep is not None and self.store.regions.get(keep) is not None:
+                raise self.fail(f"{path}.id", f"duplicate region id {keep!r}")
+            region = self.base("reg", keep)
             region.update({
                 "name": name, "currency_code": currency, "tax_rate": tax_rate, "tax_code": None,
-                "gift_cards_taxable": True, "automatic_taxes": True, "tax_provider_id": None,
+                "gift_cards_taxable": bool(entry.get("gift_cards_taxable", True)),
+                "automatic_taxes": bool(entry.get("automatic_taxes", True)),
+                "tax_provider_id": None,
                 "includes_tax": bool(entry.get("includes_tax", False)),
                 "metadata": entry.get("metadata"),
                 "payment_providers": list(entry.get("payment_providers") or ["manual"]),
@@ -162,14 +277,15 @@ class _Loader:
                     raise self.fail(f"{path}.countries[{j}]",
                                     f"country {code!r} already belongs to another region")
                 country["region_id"] = region["id"]
-            ref = entry.get("id", name)
+                country["region_rank"] = j
+            ref = given if given is not None else name
             if ref in self.region_refs:
                 raise self.fail(f"{path}.id", f"duplicate region id {ref!r}")
             self.region_refs[ref] = region
             self.store.regions.put(region)
 
     def region_ref(self, path: str, ref: Any) -> Record:
-        region = self.region_refs.get(ref)
+        region = self.region_refs.get(ref) if isinstance(ref, str) else None
         if region is None:
             raise self.fail(path, f"no region with id {ref!r} in $.regions")
         return region
@@ -179,65 +295,335 @@ class _Loader:
             name = self.req(entry, path, "name", str, "a string")
             region = self.region_ref(f"{path}.region_id", entry.get("region_id"))
             amount = self.opt(entry, path, "amount", int, "an integer amount", None)
+            price_type = entry.get("price_type", "flat_rate")
+            if price_type not in ("flat_rate", "calculated"):
+                raise self.fail(f"{path}.price_type", "must be flat_rate or calculated")
             option = self.base("so")
             option.update({
                 "name": name, "region_id": region["id"],
-                "profile_id": self.profile_id, "provider_id": entry.get("provider_id", "manual"),
-                "price_type": entry.get("price_type", "flat_rate"), "amount": amount,
-                "is_return": bool(entry.get("is_return", False)), "admin_only": False,
+                "profile_id": self.giftcard_profile_id if entry.get("is_giftcard")
+                else self.profile_id,
+                "provider_id": entry.get("provider_id", "manual"),
+                "price_type": price_type, "amount": amount,
+                "is_return": bool(entry.get("is_return", False)),
+                "admin_only": bool(entry.get("admin_only", False)),
                 "data": entry.get("data", {}), "metadata": entry.get("metadata"),
+                "includes_tax": bool(entry.get("includes_tax", False)),
                 "requirements": [],
             })
+            for rpath, req in self.sub(entry.get("requirements"), f"{path}.requirements"):
+                kind = self.req(req, rpath, "type", str, "min_subtotal or max_subtotal")
+                if kind not in REQUIREMENT_TYPES:
+                    raise self.fail(f"{rpath}.type", "must be min_subtotal or max_subtotal")
+                option["requirements"].append({
+                    "id": self.ids.new("sor"), "shipping_option_id": option["id"], "type": kind,
+                    "amount": self.req(req, rpath, "amount", int, "an integer amount"),
+                    "deleted_at": None,
+                })
             self.option_by_name[name] = option
             self.store.shipping_options.put(option)
 
+    def load_categories(self, entries: Any = None, parent: Record | None = None,
+                        path: str = "$.categories") -> None:
+        if parent is None:
+            entries = self.data.get("categories")
+        for rank, (cpath, entry) in enumerate(self.sub(entries, path)):
+            name = self.req(entry, cpath, "name", str, "a string")
+            category = self.base("pcat", self.explicit_id(entry, cpath, "product_categories"))
+            del category["deleted_at"]
+            handle = self.opt(entry, cpath, "handle", str, "a string") or kebab_case(name)
+            if self.store.product_categories.first(lambda c, h=handle: c["handle"] == h):
+                raise self.fail(f"{cpath}.handle", f"duplicate category handle {handle!r}")
+            category.update({
+                "name": name, "description": self.opt(entry, cpath, "description", str,
+                                                      "a string", ""),
+                "handle": handle,
+                # Medusa's seed sets `is_active = is_active || true`: always active
+                "is_active": True,
+                "is_internal": bool(entry.get("is_internal", False)),
+                "parent_category_id": parent["id"] if parent else None,
+                "rank": rank, "metadata": self.metadata(entry, cpath),
+            })
+            self.store.product_categories.put(category)
+            children = entry.get("category_children")
+            if children is not None:
+                self.load_categories(children, category, f"{cpath}.category_children")
+
+    def load_collections(self) -> None:
+        for path, entry in self.items("product_collections"):
+            title = self.req(entry, path, "title", str, "a string")
+            given = self.explicit_id(entry, path, "product_collections")
+            collection = self.base("pcol", given)
+            handle = self.opt(entry, path, "handle", str, "a string")
+            if handle is None and given is None:
+                # Medusa derives the handle only when it also generates the id
+                handle = kebab_case(title)
+            if handle is not None and self.store.product_collections.first(
+                    lambda c, h=handle: c["handle"] == h):
+                raise self.fail(f"{path}.handle", f"duplicate collection handle {handle!r}")
+            collection.update({"title": title, "handle": handle,
+                               "metadata": self.metadata(entry, path)})
+            self.store.product_collections.put(collection)
+
+    def upsert_value(self, table: str, cache: dict[str, Record], prefix: str, path: str,
+                     entry: Any) -> Record:
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+            raise self.fail(path, "must be an object with a string value")
+        value = entry["value"]
+        record = cache.get(value)
+        if record is None:
+            record = self.base(prefix, entry.get("id"))
+            record.update({"value": value, "metadata": entry.get("metadata")})
+            self.store.tables[table].put(record)
+            cache[value] = record
+        return record
+
     def load_products(self) -> None:
         for path, entry in self.items("products"):
-            title = self.req(entry, path, "title", str, "a string")
-            product = self.base("prod")
-            handle = entry.get("handle") or title.lower().replace(" ", "-")
-            product.update({
-                "title": title, "subtitle": entry.get("subtitle"),
-                "description": entry.get("description"), "handle": handle,
-                "is_giftcard": bool(entry.get("is_giftcard", False)), "status": "published",
-                "thumbnail": entry.get("thumbnail"), "weight": entry.get("weight"),
-                "metadata": entry.get("metadata"),
+            self.load_product(path, entry)
+
+    def load_product(self, path: str, entry: dict[str, Any]) -> None:
+        title = self.req(entry, path, "title", str, "a string")
+        product = self.base("prod", self.explicit_id(entry, path, "products"))
+        handle = self.opt(entry, path, "handle", str, "a string") or kebab_case(title)
+        if handle in self.products_by_handle:
+            raise self.fail(f"{path}.handle", f"duplicate product handle {handle!r}")
+        status = self.opt(entry, path, "status", str, "a product status", "published")
+        if status not in PRODUCT_STATUSES:
+            raise self.fail(f"{path}.status", f"must be one of {', '.join(PRODUCT_STATUSES)}")
+        is_giftcard = bool(entry.get("is_giftcard", False))
+        collection_id = self.opt(entry, path, "collection_id", str, "a collection id")
+        if collection_id is not None and not self.store.product_collections.get(collection_id):
+            raise self.fail(f"{path}.collection_id",
+                            f"no collection with id {collection_id!r} in $.product_collections")
+        images = []
+        for i, url in enumerate(self.opt(entry, path, "images", list, "a list of URLs", [])):
+            if not isinstance(url, str):
+                raise self.fail(f"{path}.images[{i}]", "must be a URL")
+            image = self.store.product_images.first(lambda m, u=url: m["url"] == u)
+            if image is None:
+                image = self.base("img")
+                image.update({"url": url, "metadata": None})
+                self.store.product_images.put(image)
+            images.append(image["id"])
+        tags = [self.upsert_value("product_tags", self.tags_by_value, "ptag", f"{path}.tags[{i}]",
+                                  tag)
+                for i, tag in enumerate(self.opt(entry, path, "tags", list, "a list", []))]
+        type_id = None
+        if entry.get("type") is not None:
+            type_id = self.upsert_value("product_types", self.types_by_value, "ptyp",
+                                        f"{path}.type", entry["type"])["id"]
+        categories = []
+        for i, ref in enumerate(self.opt(entry, path, "categories", list, "a list", [])):
+            cid = ref.get("id") if isinstance(ref, dict) else None
+            if not isinstance(cid, str) or not self.store.product_categories.get(cid):
+                raise self.fail(f"{path}.categories[{i}]",
+                                f"no category with id {cid!r} in $.categories")
+            categories.append(cid)
+        thumbnail = self.opt(entry, path, "thumbnail", str, "a URL")
+        if not thumbnail and images:
+            thumbnail = self.store.product_images.get(images[0])["url"]
+        product.update({
+            "title": title, "subtitle": entry.get("subtitle"),
+            "description": entry.get("description"), "handle": handle,
+            "is_giftcard": is_giftcard, "status": status, "thumbnail": thumbnail,
+            "weight": entry.get("weight"), "length": entry.get("length"),
+            "height": entry.get("height"), "width": entry.get("width"),
+            "hs_code": entry.get("hs_code"), "origin_country": entry.get("origin_country"),
+            "mid_code": entry.get("mid_code"), "material": entry.get("material"),
+            "collection_id": collection_id, "type_id": type_id,
+            "discountable": False if is_giftcard else bool(entry.get("discountable", True)),
+            "external_id": entry.get("external_id"), "metadata": self.metadata(entry, path),
+            "profile_id": self.giftcard_profile_id if is_giftcard else self.profile_id,
+            "tag_ids": [t["id"] for t in tags], "image_ids": images,
+            "category_ids": categories, "sales_channel_ids": [self.default_channel_id],
+        })
+        self.products_by_handle[handle] = product
+        self.store.products.put(product)
+        options = []
+        for i, (opath, oentry) in enumerate(self.sub(entry.get("options"),
+                                                      f"{path}.options")):
+            option = self.base("opt")
+            option.update({"title": self.req(oentry, opath, "title", str, "a string"),
+                           "product_id": product["id"], "metadata": oentry.get("metadata"),
+                           "rank": i})
+            self.store.product_options.put(option)
+            options.append(option)
+        variants = self.req(entry, path, "variants", list, "a list of variants")
+        for rank, (vpath, ventry) in enumerate(self.sub(variants, f"{path}.variants")):
+            self.load_variant(vpath, ventry, product, options, rank)
+
+    def load_variant(self, vpath: str, ventry: dict[str, Any], product: Record,
+                     options: list[Record], rank: int) -> None:
+        vtitle = self.req(ventry, vpath, "title", str, "a string")
+        variant = self.base("variant", self.explicit_id(ventry, vpath, "product_variants"))
+        values = self.opt(ventry, vpath, "options", list, "a list of option values", [])
+        if len(values) != len(options):
+            raise self.fail(f"{vpath}.options", f"the product has {len(options)} options and "
+                            f"the variant has {len(values)} values")
+        option_values = []
+        for k, (value, option) in enumerate(zip(values, options, strict=True)):
+            if not isinstance(value, dict) or not isinstance(value.get("value"), str):
+                raise self.fail(f"{vpath}.options[{k}]", "must be an object with a string value")
+            record = self.base("optval")
+            record.update({"value": value["value"], "option_id": option["id"],
+                           "variant_id": variant["id"], "metadata": value.get("metadata")})
+            option_values.append(record)
+        prices = []
+        for ppath, price in self.sub(self.req(ventry, vpath, "prices", list, "a list"),
+                                       f"{vpath}.prices"):
+            amount = self.req(price, ppath, "amount", int, "an integer amount")
+            region_id = None
+            if price.get("region_id") is not None:
+                region = self.region_ref(f"{ppath}.region_id", price["region_id"])
+                region_id, currency = region["id"], region["currency_code"]
+            else:
+                currency = self.req(price, ppath, "currency_code", str, "a currency code").lower()
+                if currency not in CURRENCIES:
+                    raise self.fail(f"{ppath}.currency_code", f"unknown currency {currency!r}")
+            money = self.base("ma")
+            money.update({
+                "currency_code": currency, "amount": amount,
+                "min_quantity": self.opt(price, ppath, "min_quantity", int, "an integer"),
+                "max_quantity": self.opt(price, ppath, "max_quantity", int, "an integer"),
+                "price_list_id": None, "region_id": region_id, "variant_id": variant["id"],
             })
-            variants = self.req(entry, path, "variants", list, "a list of variants")
-            for j, ventry in enumerate(variants):
-                vpath = f"{path}.variants[{j}]"
-                if not isinstance(ventry, dict):
-                    raise self.fail(vpath, "must be an object")
-                vtitle = self.req(ventry, vpath, "title", str, "a string")
-                variant = self.base("variant")
-                prices = []
-                for k, price in enumerate(self.req(ventry, vpath, "prices", list, "a list")):
-                    ppath = f"{vpath}.prices[{k}]"
-                    if not isinstance(price, dict):
-                        raise self.fail(ppath, "must be an object")
-                    prices.append({
-                        "currency_code": self.req(price, ppath, "currency_code", str,
-                                                  "a currency code").lower(),
-                        "amount": self.req(price, ppath, "amount", int, "an integer amount"),
-                    })
-                sku = ventry.get("sku")
-                variant.update({
-                    "title": vtitle, "product_id": product["id"], "sku": sku,
-                    "barcode": None, "ean": None, "upc": None,
-                    "inventory_quantity": int(ventry.get("inventory_quantity", 0)),
-                    "allow_backorder": bool(ventry.get("allow_backorder", False)),
-                    "manage_inventory": bool(ventry.get("manage_inventory", True)),
-                    "hs_code": None, "origin_country": None, "mid_code": None, "material": None,
-                    "weight": ventry.get("weight"), "length": None, "height": None,
-                    "width": None, "metadata": ventry.get("metadata"),
-                    "variant_rank": j, "prices": prices,
-                })
-                if sku:
-                    if sku in self.variants_by_sku:
-                        raise self.fail(f"{vpath}.sku", f"duplicate sku {sku!r}")
-                    self.variants_by_sku[sku] = variant
-                self.store.product_variants.put(variant)
-            self.store.products.put(product)
+            prices.append(money)
+        # Medusa stores a variant's region prices before its currency prices
+        prices.sort(key=lambda p: p["region_id"] is None)
+        sku = self.opt(ventry, vpath, "sku", str, "a string")
+        variant.update({
+            "title": vtitle, "product_id": product["id"], "sku": sku,
+            "barcode": ventry.get("barcode"), "ean": ventry.get("ean"), "upc": ventry.get("upc"),
+            "inventory_quantity": int(ventry.get("inventory_quantity", 0)),
+            "allow_backorder": bool(ventry.get("allow_backorder", False)),
+            "manage_inventory": bool(ventry.get("manage_inventory", True)),
+            "hs_code": ventry.get("hs_code"), "origin_country": ventry.get("origin_country"),
+            "mid_code": ventry.get("mid_code"), "material": ventry.get("material"),
+            "weight": ventry.get("weight"), "length": ventry.get("length"),
+            "height": ventry.get("height"), "width": ventry.get("width"),
+            "metadata": ventry.get("metadata"),
+            "variant_rank": ventry.get("variant_rank") or rank,
+            "prices": prices, "options": option_values,
+        })
+        if sku:
+            if sku in self.variants_by_sku:
+                raise self.fail(f"{vpath}.sku", f"duplicate sku {sku!r}")
+            self.variants_by_sku[sku] = variant
+        self.store.product_variants.put(variant)
+
+    def publishable_key(self, path: str, entry: dict[str, Any], channel_id: str) -> None:
+        title = self.req(entry, path, "title", str, "a string")
+        key = self.base("pk", self.explicit_id(entry, path, "publishable_api_keys"))
+        del key["deleted_at"]
+        key.update({"created_by": None, "revoked_by": None, "revoked_at": None, "title": title,
+                    "sales_channel_ids": [channel_id]})
+        self.store.publishable_api_keys.put(key)
+
+    def load_publishable_api_keys(self) -> None:
+        for path, entry in self.items("publishable_api_keys"):
+            self.publishable_key(path, entry, self.default_channel_id)
+
+    # -- mock extensions -----------------------------------------------------------------------
+    def load_sales_channels(self) -> None:
+        for path, entry in self.items("sales_channels"):
+            channel = self.base("sc", self.explicit_id(entry, path, "sales_channels"))
+            channel.update({
+                "name": self.req(entry, path, "name", str, "a string"),
+                "description": self.opt(entry, path, "description", str, "a string"),
+                "is_disabled": bool(entry.get("is_disabled", False)),
+                "metadata": self.metadata(entry, path),
+            })
+            self.store.sales_channels.put(channel)
+            for i, handle in enumerate(self.opt(entry, path, "products", list,
+                                                "a list of product handles", [])):
+                product = self.products_by_handle.get(handle) if isinstance(handle, str) else None
+                if product is None:
+                    raise self.fail(f"{path}.products[{i}]",
+                                    f"no product with handle {handle!r} in $.products")
+                product["sales_channel_ids"].append(channel["id"])
+            for kpath, key in self.sub(entry.get("publishable_api_keys"),
+                                       f"{path}.publishable_api_keys"):
+                self.publishable_key(kpath, key, channel["id"])
+
+    def load_gift_cards(self) -> None:
+        for path, entry in self.items("gift_cards"):
+            code = self.req(entry, path, "code", str, "a string")
+            if self.store.gift_cards.first(lambda g, c=code: g["code"] == c):
+                raise self.fail(f"{path}.code", f"duplicate gift card code {code!r}")
+            region = self.region_ref(f"{path}.region_id", entry.get("region_id"))
+            value = self.req(entry, path, "value", int, "an integer amount")
+            card = self.base("gift", self.explicit_id(entry, path, "gift_cards"))
+            card.update({
+                "code": code, "value": value,
+                "balance": self.opt(entry, path, "balance", int, "an integer amount", value),
+                "region_id": region["id"], "order_id": None,
+                "is_disabled": bool(entry.get("is_disabled", False)),
+                "ends_at": self.opt(entry, path, "ends_at", str, "an ISO 8601 date-time"),
+                "tax_rate": region["tax_rate"] if region["gift_cards_taxable"] else None,
+                "metadata": self.metadata(entry, path),
+            })
+            self.store.gift_cards.put(card)
+
+    def load_discounts(self) -> None:
+        for path, entry in self.items("discounts"):
+            code = self.req(entry, path, "code", str, "a string").upper()
+            if self.store.discounts.first(lambda d, c=code: d["code"] == c):
+                raise self.fail(f"{path}.code", f"duplicate discount code {code!r}")
+            rule_entry = self.req(entry, path, "rule", dict, "an object")
+            kind = self.req(rule_entry, f"{path}.rule", "type", str, "a discount rule type")
+            if kind not in DISCOUNT_RULE_TYPES:
+                raise self.fail(f"{path}.rule.type",
+                                f"must be one of {', '.join(DISCOUNT_RULE_TYPES)}")
+            value = self.req(rule_entry, f"{path}.rule", "value", (int, float), "a number")
+            if kind == "percentage" and not 0 <= value <= 100:
+                raise self.fail(f"{path}.rule.value", "a percentage must be between 0 and 100")
+            allocation = rule_entry.get("allocation", "total")
+            if allocation not in ("total", "item"):
+                raise self.fail(f"{path}.rule.allocation", "must be total or item")
+            rule = self.base("dru")
+            rule.update({"description": rule_entry.get("description"), "type": kind,
+                         "value": value, "allocation": allocation, "metadata": None})
+            regions = [self.region_ref(f"{path}.regions[{i}]", ref)["id"]
+                       for i, ref in enumerate(self.req(entry, path, "regions", list,
+                                                        "a list of region ids"))]
+            discount = self.base("disc", self.explicit_id(entry, path, "discounts"))
+            discount.update({
+                "code": code, "is_dynamic": bool(entry.get("is_dynamic", False)),
+                "rule_id": rule["id"], "rule": rule,
+                "is_disabled": bool(entry.get("is_disabled", False)),
+                "parent_discount_id": None,
+                "starts_at": self.opt(entry, path, "starts_at", str, "an ISO 8601 date-time",
+                                      self.now),
+                "ends_at": self.opt(entry, path, "ends_at", str, "an ISO 8601 date-time"),
+                "valid_duration": None,
+                "usage_limit": self.opt(entry, path, "usage_limit", int, "an integer"),
+                "usage_count": 0, "metadata": self.metadata(entry, path),
+                "region_ids": regions,
+            })
+            self.store.discounts.put(discount)
+
+    def load_return_reasons(self, entries: Any = None, parent: Record | None = None,
+                            path: str = "$.return_reasons") -> None:
+        if parent is None:
+            entries = self.data.get("return_reasons")
+        for rpath, entry in self.sub(entries, path):
+            value = self.req(entry, rpath, "value", str, "a string")
+            if self.store.return_reasons.first(lambda r, v=value: r["value"] == v):
+                raise self.fail(f"{rpath}.value", f"duplicate return reason value {value!r}")
+            reason = self.base("rr", self.explicit_id(entry, rpath, "return_reasons"))
+            reason.update({
+                "value": value, "label": self.req(entry, rpath, "label", str, "a string"),
+                "description": self.opt(entry, rpath, "description", str, "a string"),
+                "parent_return_reason_id": parent["id"] if parent else None,
+                "metadata": self.metadata(entry, rpath),
+            })
+            self.store.return_reasons.put(reason)
+            if entry.get("children") is not None:
+                if parent is not None:
+                    raise self.fail(f"{rpath}.children",
+                                    "a child return reason cannot have children")
+                self.load_return_reasons(entry["children"], reason, f"{rpath}.children")
 
     def address(self, path: str, entry: Any, customer_id: str | None) -> Record:
         if not isinstance(entry, dict):
@@ -293,6 +679,16 @@ class _Loader:
             for j, addr in enumerate(self.opt(entry, path, "addresses", list, "a list", [])):
                 self.address(f"{path}.addresses[{j}]", addr, customer["id"])
 
+    @staticmethod
+    def unit_price(variant: Record, region: Record) -> int | None:
+        """The price a cart in ``region`` gets: the lowest of its region and currency prices."""
+        amounts = [p["amount"] for p in variant["prices"]
+                   if p["price_list_id"] is None and p["min_quantity"] is None
+                   and p["max_quantity"] is None
+                   and (p["region_id"] == region["id"] or (
+                       p["region_id"] is None and p["currency_code"] == region["currency_code"]))]
+        return min(amounts) if amounts else None
+
     def load_orders(self) -> None:
         for path, entry in self.items("orders"):
             email = self.req(entry, path, "email", str, "an email address").lower()
@@ -323,7 +719,7 @@ class _Loader:
                 "region_id": region["id"], "currency_code": region["currency_code"],
                 "tax_rate": None, "draft_order_id": None, "canceled_at": None,
                 "no_notification": None, "idempotency_key": None, "external_id": None,
-                "sales_channel_id": None, "metadata": entry.get("metadata"),
+                "sales_channel_id": self.default_channel_id, "metadata": entry.get("metadata"),
                 "shipping_methods": [], "payments": [], "fulfillments": [],
                 "discounts": [], "gift_cards": [],
             })
@@ -339,8 +735,7 @@ class _Loader:
                 variant = self.variants_by_sku.get(sku)
                 if variant is None:
                     raise self.fail(f"{ipath}.sku", f"no variant with sku {sku!r} in $.products")
-                price = next((p["amount"] for p in variant["prices"]
-                              if p["currency_code"] == region["currency_code"]), None)
+                price = self.unit_price(variant, region)
                 if price is None:
                     raise self.fail(f"{ipath}.sku", f"variant {sku!r} has no "
                                     f"{region['currency_code']} price")
@@ -359,8 +754,11 @@ class _Loader:
                     "cart_id": order["cart_id"], "order_id": order["id"], "swap_id": None,
                     "claim_order_id": None, "title": product["title"] if product else sku,
                     "description": variant["title"], "thumbnail": product.get("thumbnail")
-                    if product else None, "is_return": False, "is_giftcard": False,
-                    "should_merge": True, "allow_discounts": True, "has_shipping": True,
+                    if product else None, "is_return": False,
+                    "is_giftcard": bool(product and product["is_giftcard"]),
+                    "should_merge": True,
+                    "allow_discounts": bool(product["discountable"]) if product else True,
+                    "has_shipping": True,
                     "unit_price": price, "variant_id": variant["id"],
                     "product_id": variant["product_id"], "quantity": quantity,
                     "fulfilled_quantity": None, "returned_quantity": None,

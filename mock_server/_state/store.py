@@ -27,6 +27,20 @@ TABLES = (
     "shipping_options",
     "sessions",
     "password_tokens",
+    # the catalog (read side), filled by the seed
+    "stores",
+    "shipping_profiles",
+    "sales_channels",
+    "publishable_api_keys",
+    "product_collections",
+    "product_categories",
+    "product_tags",
+    "product_types",
+    "product_images",
+    "product_options",
+    "gift_cards",
+    "discounts",
+    "return_reasons",
 )
 
 
@@ -47,6 +61,10 @@ class Table:
 
     def values(self) -> Iterable[Record]:
         return self._rows.values()
+
+    def keys(self) -> Iterable[str]:
+        """Ids in the order the rows were first stored."""
+        return self._rows.keys()
 
     def find(self, predicate: Callable[[Record], bool]) -> list[Record]:
         return [r for r in self._rows.values() if predicate(r)]

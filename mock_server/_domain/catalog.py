@@ -1,0 +1,780 @@
+"""The catalog a storefront reads: products, variants, collections, categories, tags, types,
+regions, shipping options, return reasons and gift cards, as Medusa 1.20.11's Store API shows them.
+
+Lists follow Medusa's list configuration (``prepareListQuery``): default and allowed fields and
+relations per route, ``fields``/``expand`` handling with Medusa's error messages, ``order`` checked
+against the allowed fields, ``created_at DESC`` by default. Rows created in the same instant
+(everything a seed creates) tie on ``created_at``; Medusa's paging then breaks the tie by ``id``,
+and so does the mock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .._state.store import Record, Store
+from . import views
+from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .pricing import PricingContext, PricingService
+
+# -- route configurations (``api/routes/store/<area>/index.js``) -------------------------------
+PRODUCT_DEFAULT_RELATIONS = (
+    "variants", "variants.prices", "variants.options", "options", "options.values", "images",
+    "tags", "collection", "type", "profiles",
+)
+PRODUCT_DEFAULT_FIELDS = (
+    "id", "title", "subtitle", "status", "external_id", "description", "handle", "is_giftcard",
+    "discountable", "thumbnail", "collection_id", "type_id", "weight", "length", "height", "width",
+    "hs_code", "origin_country", "mid_code", "material", "created_at", "updated_at", "deleted_at",
+    "metadata",
+)
+PRODUCT_ALLOWED_FIELDS = (*PRODUCT_DEFAULT_FIELDS, "profile_id", "variants.title",
+                          "variants.prices.amount")
+# ``categories`` joins these only with the product_categories feature flag, off by default.
+PRODUCT_ALLOWED_RELATIONS = (*PRODUCT_DEFAULT_RELATIONS, "variants.inventory_items",
+                             "sales_channels")
+VARIANT_DEFAULT_RELATIONS = ("prices", "options", "product")
+VARIANT_ALLOWED_RELATIONS = (*VARIANT_DEFAULT_RELATIONS, "inventory_items")
+REGION_DEFAULT_RELATIONS = ("countries", "payment_providers", "fulfillment_providers",
+                            "currency")
+CATEGORY_FIELDS = ("id", "name", "description", "handle", "parent_category_id", "created_at",
+                   "updated_at", "rank", "metadata")
+CATEGORY_DEFAULT_RELATIONS = ("parent_category", "category_children")
+CATEGORY_SCOPE = {"is_internal": False, "is_active": True}
+COLLECTION_ALLOWED_FIELDS = ("id", "title", "handle", "products", "metadata", "created_at",
+                             "updated_at", "deleted_at")
+TAG_FIELDS = ("id", "value", "created_at", "updated_at")
+
+
+@dataclass
+class ListConfig:
+    """What ``prepareListQuery`` makes of ``fields``, ``expand``, ``order`` and paging."""
+
+    select: list[str] | None
+    relations: list[str]
+    skip: int = 0
+    take: int | None = None
+    order: dict[str, str] | None = None
+    allowed_properties: list[str] = field(default_factory=list)
+
+
+def _invalid(message: str) -> MedusaError:
+    return MedusaError(ErrorType.INVALID_DATA, message)
+
+
+def list_config(query: dict[str, Any], *, default_fields: Sequence[str] = (),
+                allowed_fields: Sequence[str] = (), default_relations: Sequence[str] = (),
+                allowed_relations: Sequence[str] = (), is_list: bool = True,
+                default_limit: int | None = None) -> ListConfig:
+    """Medusa's ``prepareListQuery`` (and ``transformQuery``'s ``allowedProperties``)."""
+    fields, expand = query.get("fields"), query.get("expand")
+    all_fields: list[str] = list(default_fields)
+    if fields is not None:
+        custom = [f for f in fields.split(",") if f]
+        replace = not custom or any(not f.startswith(("-", "+", "*")) for f in custom)
+        if replace:
+            all_fields = list(dict.fromkeys(f[1:] if f[:1] in "+-" else f for f in custom))
+        else:
+            for f in custom:
+                if f.startswith("+"):
+                    all_fields.append(f[1:])
+                elif f.startswith("-"):
+                    all_fields = [x for x in all_fields if x != f[1:]]
+                else:
+                    all_fields.append(f)
+        if is_list:
+            all_fields.append("created_at")
+        all_fields.append("id")
+        all_fields = list(dict.fromkeys(all_fields))
+    stars = [f[1:] for f in all_fields if f.startswith("*")]
+    all_fields = [f for f in all_fields if not f.startswith("*")]
+    if allowed_fields:
+        bad = [f for f in [*all_fields, *stars] if f not in allowed_fields
+               and (f in stars or not any(f.startswith(a) for a in allowed_fields))]
+        if all_fields and bad:
+            raise _invalid(f"Requested fields [{', '.join(bad)}] are not valid")
+    select = [f for f in all_fields if "." not in f]
+    field_relations = list(dict.fromkeys(f.rsplit(".", 1)[0] for f in all_fields if "." in f))
+    relations = list(dict.fromkeys([*field_relations, *default_relations, *stars]))
+    if expand is not None:
+        relations = list(dict.fromkeys(r for r in expand.split(",") if r))
+    if allowed_relations and expand:
+        bad = [r for r in relations if r not in allowed_relations]
+        if relations and bad:
+            raise _invalid(f"Requested fields [{', '.join(bad)}] are not valid")
+    order: dict[str, str] | None = None
+    raw_order = query.get("order")
+    if raw_order is not None:
+        name = raw_order
+        if raw_order.startswith("-"):
+            name = raw_order.split("-")[1]
+            order = {name: "DESC"}
+        else:
+            order = {raw_order: "ASC"}
+        if allowed_fields and name not in allowed_fields:
+            raise _invalid(f"Order field {name} is not valid")
+    else:
+        order = {"created_at": "DESC"}
+    limit = query.get("limit")
+    take = default_limit if limit is None else limit
+    allowed_props = [*(select if fields else (allowed_fields or default_fields)),
+                     *([r for r in expand.split(",") if r] if expand else
+                       (allowed_relations or relations))]
+    return ListConfig(select=[*select, *[f for f in all_fields if "." in f]] or None,
+                      relations=relations, skip=query.get("offset", 0) or 0, take=take,
+                      order=order, allowed_properties=[p for p in allowed_props if p])
+
+
+def _pg_int(value: float | int | None) -> int | None:
+    """A number as PostgreSQL takes it for LIMIT/OFFSET: rounded half away from zero."""
+    if value is None:
+        return None
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def page(rows: list[Record], config: ListConfig) -> list[Record]:
+    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit; PostgreSQL rounds
+    fractions and refuses negative numbers (a 500 in Medusa)."""
+    skip, take = _pg_int(config.skip) or 0, _pg_int(config.take)
+    if skip < 0 or (take is not None and take < 0):
+        raise UnexpectedError("LIMIT/OFFSET must not be negative")
+    return rows[skip:] if not take else rows[skip:skip + take]
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (1, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, int | float):
+        return (0, value)
+    return (0, str(value))
+
+
+def sort_rows(rows: list[Record], order: dict[str, str] | None,
+              columns: Iterable[str]) -> list[Record]:
+    """ORDER BY the requested column (NULLs last ascending, first descending). Ties keep the
+    order rows were created in, which is what PostgreSQL shows for rows Medusa created in one
+    transaction (generated ids grow with time, so this is also ``id`` order for them)."""
+    rows = list(rows)
+    if not order:
+        return rows
+    known = set(columns)
+    for name, direction in reversed(list(order.items())):
+        if name not in known:
+            raise UnexpectedError(f"cannot order by {name}")
+        rows.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=direction == "DESC")
+    return rows
+
+
+def compare_date(value: str | None, ops: dict[str, datetime] | None) -> bool:
+    if not ops:
+        return True
+    if value is None:
+        return False
+    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    checks: dict[str, Callable[[datetime, datetime], bool]] = {
+        "lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
+        "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b,
+    }
+    return all(checks[op](when, bound) for op, bound in ops.items() if bound is not None)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class CatalogService:
+    def __init__(self, store: Store, pricing: PricingService) -> None:
+        self.store = store
+        self.pricing = pricing
+
+    # -- publishable keys and sales channels ---------------------------------------------------
+    def key_scopes(self, key: str | None) -> list[str]:
+        """The sales channels a publishable API key is scoped to (none for an unknown key: Medusa
+        then answers as if no key was sent)."""
+        if not key:
+            return []
+        record = self.store.publishable_api_keys.get(key)
+        if record is None or record.get("revoked_at"):
+            return []
+        return list(record.get("sales_channel_ids", []))
+
+    def default_sales_channel_id(self) -> str | None:
+        for record in self.store.stores.values():
+            return record.get("default_sales_channel_id")
+        return None
+
+    # -- products ------------------------------------------------------------------------------
+    def _category_ids(self, ids: list[str], include_children: bool) -> list[str]:
+        wanted = list(dict.fromkeys(ids))
+        if include_children:
+            queue = list(wanted)
+            while queue:
+                parent = queue.pop()
+                for child in self.store.product_categories.find(
+                        lambda c, p=parent: c["parent_category_id"] == p):
+                    if child["id"] not in wanted:
+                        wanted.append(child["id"])
+                        queue.append(child["id"])
+        return [cid for cid in wanted if (cat := self.store.product_categories.get(cid))
+                and all(cat.get(k) == v for k, v in CATEGORY_SCOPE.items())]
+
+    def _product_matches_q(self, product: Record, q: str) -> bool:
+        needle = q.lower()
+        texts = [product.get("title"), product.get("description")]
+        for variant in self._variants_of(product["id"]):
+            texts += [variant.get("title"), variant.get("sku")]
+        collection = self.store.product_collections.get(product.get("collection_id") or "")
+        if collection:
+            texts.append(collection.get("title"))
+        return any(needle in t.lower() for t in texts if isinstance(t, str))
+
+    def _filter_products(self, filters: dict[str, Any]) -> list[Record]:
+        ids = filters.get("id")
+        category_ids: list[str] | None = None
+        if filters.get("category_id") is not None:
+            category_ids = self._category_ids(_as_list(filters["category_id"]),
+                                              bool(filters.get("include_category_children")))
+
+        def keep(p: Record) -> bool:
+            if p.get("deleted_at") is not None or p["status"] not in filters.get(
+                    "status", ("published",)):
+                return False
+            if ids is not None and p["id"] not in _as_list(ids):
+                return False
+            for key in ("collection_id", "type_id"):
+                if filters.get(key) is not None and p.get(key) not in _as_list(filters[key]):
+                    return False
+            for key in ("title", "description", "handle", "is_giftcard"):
+                if key in filters and p.get(key) != filters[key]:
+                    return False
+            if filters.get("tags") is not None and not set(p["tag_ids"]) & set(filters["tags"]):
+                return False
+            channels = filters.get("sales_channel_id")
+            if channels is not None and not set(p["sales_channel_ids"]) & set(channels):
+                return False
+            if category_ids is not None and not set(p["category_ids"]) & set(category_ids):
+                return False
+            if not compare_date(p["created_at"], filters.get("created_at")):
+                return False
+            if not compare_date(p["updated_at"], filters.get("updated_at")):
+                return False
+            return not (filters.get("q") and not self._product_matches_q(p, filters["q"]))
+
+        return self.store.products.find(keep)
+
+    def list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
+                      key_channels: Sequence[str] = ()) -> tuple[list[dict[str, Any]], int]:
+        config = list_config(query, default_fields=PRODUCT_DEFAULT_FIELDS,
+                             allowed_fields=PRODUCT_ALLOWED_FIELDS,
+                             default_relations=PRODUCT_DEFAULT_RELATIONS,
+                             allowed_relations=PRODUCT_ALLOWED_RELATIONS, default_limit=100)
+        filters = {k: v for k, v in query.items()
+                   if k not in ("limit", "offset", "expand", "fields", "order", "cart_id",
+                                "region_id", "currency_code")}
+        if key_channels:
+            filters.setdefault("sales_channel_id", list(key_channels))
+            if "sales_channels" not in config.relations:
+                config.relations.append("sales_channels")
+        with self.store.lock:
+            ctx = self.pricing.context(region_id=query.get("region_id"),
+                                       currency_code=query.get("currency_code"),
+                                       cart_id=query.get("cart_id"), customer_id=customer_id)
+            rows = sort_rows(self._filter_products(filters), config.order,
+                             views.PRODUCT_COLUMNS)
+            selected = page(rows, config)
+            # Without any relation Medusa counts the page, not the matches (``expand=``).
+            count = len(rows) if config.relations else len(selected)
+            products = [self.product_entity(p, config, ctx) for p in selected]
+        return [views.clean_response(p, config.allowed_properties) for p in products], count
+
+    def retrieve_product(self, product_id: str, query: dict[str, Any], *,
+                         customer_id: str | None = None) -> dict[str, Any]:
+        config = list_config(query, default_fields=PRODUCT_DEFAULT_FIELDS,
+                             allowed_fields=PRODUCT_ALLOWED_FIELDS,
+                             default_relations=PRODUCT_DEFAULT_RELATIONS,
+                             allowed_relations=PRODUCT_ALLOWED_RELATIONS, is_list=False)
+        with self.store.lock:
+            product = self.store.products.get(product_id)
+            if product is None or product.get("deleted_at") is not None:
+                raise not_found("Product", id=product_id)
+            ctx = self.pricing.context(region_id=query.get("region_id"),
+                                       currency_code=query.get("currency_code"),
+                                       cart_id=query.get("cart_id"), customer_id=customer_id,
+                                       unknown_cart_404=True)
+            entity = self.product_entity(product, config, ctx)
+        return views.clean_response(entity, config.allowed_properties)
+
+    def product_in_channels(self, product_id: str, channel_ids: Sequence[str]) -> bool:
+        product = self.store.products.get(product_id)
+        return bool(product and set(product["sales_channel_ids"]) & set(channel_ids))
+
+    def search_products(self, q: str | None, *, offset: int | None = None,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+        """What a search plugin indexes and returns: published products matching ``q`` in the
+        title, subtitle, description, handle, variant titles or SKUs, collection title, tags."""
+        with self.store.lock:
+            rows = sort_rows(self._filter_products({}), {"created_at": "DESC"},
+                             views.PRODUCT_COLUMNS)
+            if q:
+                needle = q.lower()
+                rows = [p for p in rows if any(needle in t.lower()
+                                               for t in self._search_texts(p))]
+            start = int(offset or 0)
+            rows = rows[start:] if limit is None else rows[start:start + int(limit)]
+            config = ListConfig(select=None, relations=["variants", "variants.options",
+                                                        "options", "options.values", "images",
+                                                        "tags", "collection", "type"])
+            return [self.product_entity(p, config, PricingContext()) for p in rows]
+
+    def _search_texts(self, product: Record) -> list[str]:
+        texts = [product.get(k) for k in ("title", "subtitle", "description", "handle")]
+        for variant in self._variants_of(product["id"]):
+            texts += [variant.get("title"), variant.get("sku")]
+        collection = self.store.product_collections.get(product.get("collection_id") or "")
+        if collection:
+            texts.append(collection["title"])
+        texts += [t["value"] for tid in product["tag_ids"]
+                  if (t := self.store.product_tags.get(tid))]
+        return [t for t in texts if isinstance(t, str)]
+
+    def _variants_of(self, product_id: str) -> list[Record]:
+        rows = self.store.product_variants.find(
+            lambda v: v["product_id"] == product_id and v.get("deleted_at") is None)
+        rows.sort(key=lambda v: (v.get("variant_rank") or 0, v["id"]))
+        return rows
+
+    # -- entities with relations ---------------------------------------------------------------
+    def product_entity(self, product: Record, config: ListConfig,
+                       ctx: PricingContext) -> dict[str, Any]:
+        """A product with the configured columns and relations, priced like Medusa prices it."""
+        relations = set(config.relations)
+        for rel in list(relations):
+            parts = rel.split(".")
+            for i in range(1, len(parts)):
+                relations.add(".".join(parts[:i]))
+        select = [s for s in (config.select or []) if "." not in s]
+        nested_select = [s for s in (config.select or []) if "." in s]
+        for column in select:
+            if column not in views.PRODUCT_COLUMNS and column != "profile_id":
+                raise UnexpectedError(f"column {column} does not exist")
+        entity = views.product_columns(product, select or None,
+                                       with_collection="collection" in relations)
+        store = self.store
+        if "collection" in relations:
+            entity["collection"] = views.pick(
+                store.product_collections.get(product.get("collection_id") or ""),
+                views.COLLECTION_COLUMNS)
+            if "collection_id" in entity:
+                entity["collection_id"] = entity.pop("collection_id")
+        if "images" in relations:
+            entity["images"] = [views.pick(store.product_images.get(i), views.IMAGE_COLUMNS)
+                                for i in product["image_ids"]]
+        variants = self._variants_of(product["id"])
+        if "options" in relations:
+            options = store.product_options.find(lambda o: o["product_id"] == product["id"]
+                                                 and o.get("deleted_at") is None)
+            options.sort(key=lambda o: (o.get("rank", 0), o["id"]))
+            entity["options"] = [views.product_option(o, variants if "options.values"
+                                                      in relations else None) for o in options]
+        if "profiles" in relations:
+            profile = store.shipping_profiles.get(product["profile_id"])
+            entity["profiles"] = [views.pick(profile, views.SHIPPING_PROFILE_COLUMNS)]
+            entity["profile_id"] = product["profile_id"]
+        if "sales_channels" in relations:
+            entity["sales_channels"] = [
+                views.pick(store.sales_channels.get(c), views.SALES_CHANNEL_COLUMNS)
+                for c in product["sales_channel_ids"] if store.sales_channels.get(c)]
+        if "tags" in relations:  # the join returns tags in the order they were created
+            order = {tag_id: i for i, tag_id in enumerate(store.product_tags.keys())}
+            entity["tags"] = [views.pick(store.product_tags.get(t), views.TAG_COLUMNS)
+                              for t in sorted(product["tag_ids"], key=lambda t: order.get(t, 0))]
+        if "type" in relations:
+            entity["type"] = views.pick(store.product_types.get(product.get("type_id") or ""),
+                                        views.TYPE_COLUMNS)
+        if "variants" in relations:
+            variant_select = [s.split(".", 1)[1] for s in nested_select
+                              if s.startswith("variants.") and s.count(".") == 1]
+            priced = ("variants.prices" in relations and not variant_select)
+            tax_rates = (self.pricing.product_tax_rates(product["id"], ctx)
+                         if priced and ctx.taxed else None)
+            out = []
+            for variant in variants:
+                view = self.variant_entity(variant, {r.split(".", 1)[1] for r in relations
+                                                     if r.startswith("variants.")},
+                                           select=variant_select or None)
+                if priced:
+                    self.pricing.apply(view, variant, ctx, tax_rates)
+                out.append(view)
+            entity["variants"] = out
+        return entity
+
+    def variant_entity(self, variant: Record, relations: set[str], *,
+                       select: list[str] | None = None) -> dict[str, Any]:
+        columns = views.VARIANT_FIELDS
+        if select:
+            unknown = [c for c in select if c not in views.VARIANT_FIELDS]
+            if unknown:
+                raise UnexpectedError(f"column {unknown[0]} does not exist")
+            columns = tuple(c for c in views.VARIANT_FIELDS if c in select)
+        view = views.pick(variant, columns)
+        assert view is not None
+        if "inventory_items" in relations:
+            view["inventory_items"] = []
+        if "options" in relations:
+            view["options"] = [views.pick(v, views.OPTION_VALUE_COLUMNS)
+                               for v in variant.get("options", [])]
+        if "prices" in relations:
+            view["prices"] = PricingService.raw_prices(variant)
+        if "product" in relations:
+            view["product"] = views.pick(self.store.products.get(variant["product_id"]),
+                                         views.PRODUCT_COLUMNS)
+        return view
+
+    # -- variants ------------------------------------------------------------------------------
+    def list_variants(self, query: dict[str, Any], *,
+                      customer_id: str | None = None) -> list[dict[str, Any]]:
+        config = list_config(query, default_relations=VARIANT_DEFAULT_RELATIONS,
+                             allowed_relations=VARIANT_ALLOWED_RELATIONS, default_limit=100)
+        ids = query.get("id")
+        if query.get("ids"):
+            ids = query["ids"].split(",")
+        titles = query.get("title")
+        inventory = query.get("inventory_quantity")
+
+        def keep(v: Record) -> bool:
+            if v.get("deleted_at") is not None:
+                return False
+            if ids is not None and v["id"] not in _as_list(ids):
+                return False
+            if titles is not None and v["title"] not in _as_list(titles):
+                return False
+            if isinstance(inventory, dict):
+                checks = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
+                          "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b}
+                return all(checks[op](v["inventory_quantity"], bound)
+                           for op, bound in inventory.items() if bound is not None)
+            return inventory is None or v["inventory_quantity"] == inventory
+
+        with self.store.lock:
+            ctx = self.pricing.context(region_id=query.get("region_id"),
+                                       currency_code=query.get("currency_code"),
+                                       cart_id=query.get("cart_id"), customer_id=customer_id,
+                                       unknown_cart_404=True)
+            rows = sort_rows(self.store.product_variants.find(keep), config.order,
+                             views.VARIANT_FIELDS)
+            rows = page(rows, config)
+            return self._priced_variants(rows, config, ctx)
+
+    def _priced_variants(self, rows: list[Record], config: ListConfig,
+                         ctx: PricingContext) -> list[dict[str, Any]]:
+        """``setVariantPrices``: one tax-rate look-up, for the first variant's product."""
+        tax_rates = (self.pricing.product_tax_rates(rows[0]["product_id"], ctx)
+                     if rows and ctx.taxed else None)
+        relations = set(config.relations)
+        out = []
+        for variant in rows:
+            view = self.variant_entity(variant, relations, select=config.select)
+            self.pricing.apply(view, variant, ctx, tax_rates)
+            out.append(view)
+        return out
+
+    def retrieve_variant(self, variant_id: str, query: dict[str, Any], *,
+                         customer_id: str | None = None) -> dict[str, Any]:
+        config = list_config(query, default_relations=VARIANT_DEFAULT_RELATIONS,
+                             allowed_relations=VARIANT_ALLOWED_RELATIONS, is_list=False)
+        with self.store.lock:
+            variant = self.store.product_variants.get(variant_id)
+            if variant is None or variant.get("deleted_at") is not None:
+                raise not_found("Variant", id=variant_id)
+            ctx = self.pricing.context(region_id=query.get("region_id"),
+                                       currency_code=query.get("currency_code"),
+                                       cart_id=query.get("cart_id"), customer_id=customer_id,
+                                       unknown_cart_404=True)
+            return self._priced_variants([variant], config, ctx)[0]
+
+    def variant_in_channels(self, variant_id: str, channel_ids: Sequence[str]) -> bool:
+        variant = self.store.product_variants.get(variant_id)
+        return bool(variant and self.product_in_channels(variant["product_id"], channel_ids))
+
+    # -- regions -------------------------------------------------------------------------------
+    def _region_config(self, query: dict[str, Any], is_list: bool) -> ListConfig:
+        config = list_config(query, default_fields=views.REGION_FIELDS,
+                             default_relations=REGION_DEFAULT_RELATIONS,
+                             allowed_relations=REGION_DEFAULT_RELATIONS, is_list=is_list,
+                             default_limit=100)
+        for column in config.select or ():
+            if column not in views.REGION_COLUMNS:
+                raise UnexpectedError(f"column {column} does not exist")
+        return config
+
+    def list_regions(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        config = self._region_config(query, True)
+
+        def keep(r: Record) -> bool:
+            return (r.get("deleted_at") is None
+                    and compare_date(r["created_at"], query.get("created_at"))
+                    and compare_date(r["updated_at"], query.get("updated_at")))
+
+        with self.store.lock:
+            rows = sort_rows(self.store.regions.find(keep), config.order, views.REGION_FIELDS)
+            return ([views.region_entity(self.store, r, config.select, config.relations)
+                     for r in page(rows, config)], len(rows))
+
+    def retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        config = self._region_config(query, False)
+        with self.store.lock:
+            region = self.store.regions.get(region_id)
+            if region is None or region.get("deleted_at") is not None:
+                raise MedusaError(ErrorType.NOT_FOUND, f"Region with {region_id} was not found")
+            return views.region_entity(self.store, region, config.select, config.relations)
+
+    # -- collections, tags, types --------------------------------------------------------------
+    def list_collections(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
+                                                                ListConfig]:
+        config = list_config(query, allowed_fields=COLLECTION_ALLOWED_FIELDS, default_limit=10)
+
+        def keep(c: Record) -> bool:
+            if c.get("deleted_at") is not None:
+                return False
+            if query.get("handle") is not None and c["handle"] not in query["handle"]:
+                return False
+            return (compare_date(c["created_at"], query.get("created_at"))
+                    and compare_date(c["updated_at"], query.get("updated_at")))
+
+        with self.store.lock:
+            rows = sort_rows(self.store.product_collections.find(keep), config.order,
+                             views.COLLECTION_COLUMNS)
+            return ([views.pick(c, views.COLLECTION_COLUMNS) for c in page(rows, config)],
+                    len(rows), config)
+
+    def retrieve_collection(self, collection_id: str) -> dict[str, Any]:
+        with self.store.lock:
+            collection = self.store.product_collections.get(collection_id)
+            if collection is None or collection.get("deleted_at") is not None:
+                raise MedusaError(ErrorType.NOT_FOUND,
+                                  f"Product collection with id: {collection_id} was not found")
+            view = views.pick(collection, views.COLLECTION_COLUMNS)
+            assert view is not None
+            return view
+
+    def list_values(self, table: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
+                                                                      ListConfig]:
+        """Product tags or types: ``value`` search with ``q``, string and date comparisons."""
+        config = list_config(query, default_fields=TAG_FIELDS, allowed_fields=TAG_FIELDS,
+                             default_limit=20)
+
+        def matches(value: Any, wanted: Any) -> bool:
+            if wanted is None:
+                return True
+            if isinstance(wanted, dict):
+                checks = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
+                          "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b,
+                          "contains": lambda a, b: b in a,
+                          "starts_with": lambda a, b: a.startswith(b),
+                          "ends_with": lambda a, b: a.endswith(b)}
+                return all(checks[op](value, bound) for op, bound in wanted.items()
+                           if bound is not None)
+            return value in _as_list(wanted)
+
+        condition = query.get("discount_condition_id")
+        if condition == "":
+            raise UnexpectedError("empty discount condition id")
+
+        def keep(r: Record) -> bool:
+            if r.get("deleted_at") is not None or condition:  # no discount conditions here
+                return False
+            if query.get("q") and query["q"].lower() not in r["value"].lower():
+                return False
+            return (matches(r["id"], query.get("id")) and matches(r["value"], query.get("value"))
+                    and compare_date(r["created_at"], query.get("created_at"))
+                    and compare_date(r["updated_at"], query.get("updated_at")))
+
+        with self.store.lock:
+            rows = sort_rows(self.store.tables[table].find(keep), config.order,
+                             views.TAG_COLUMNS)
+            selected = config.select or list(TAG_FIELDS)
+            columns = tuple(c for c in views.TAG_COLUMNS if c in selected)
+            return [views.pick(r, columns) for r in page(rows, config)], len(rows), config
+
+    # -- categories ----------------------------------------------------------------------------
+    def _in_scope(self, category: Record) -> bool:
+        return all(category.get(k) == v for k, v in CATEGORY_SCOPE.items())
+
+    def _children(self, category_id: str) -> list[Record]:
+        rows = self.store.product_categories.find(
+            lambda c: c["parent_category_id"] == category_id)
+        rows.sort(key=lambda c: (c["rank"], c["handle"]))
+        return rows
+
+    def _descendants(self, category: Record, columns: Sequence[str], *,
+                     scoped: bool) -> list[dict[str, Any]]:
+        """``findDescendantsTree`` + ``sortChildren``: full rows, children by rank then handle;
+        ``sortChildren`` scopes every level but the first."""
+        out = []
+        for child in self._children(category["id"]):
+            if scoped and not self._in_scope(child):
+                continue
+            view = views.pick(child, views.CATEGORY_TREE_COLUMNS)
+            assert view is not None
+            view["category_children"] = self._descendants(child, columns, scoped=True)
+            out.append(view)
+        return out
+
+    def list_categories(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
+                                                               ListConfig]:
+        config = list_config(query, default_fields=CATEGORY_FIELDS, allowed_fields=CATEGORY_FIELDS,
+                             default_relations=CATEGORY_DEFAULT_RELATIONS, default_limit=100)
+        if query.get("fields") is not None:
+            # the category repository's own select breaks on Medusa's field list: a 500
+            raise UnexpectedError("category list with fields", quirk="category-list-fields-500")
+        q = query.get("q")
+
+        def keep(c: Record) -> bool:
+            if not self._in_scope(c):
+                return False
+            if "parent_category_id" in query and c["parent_category_id"] != query[
+                    "parent_category_id"]:
+                return False
+            if q:
+                needle = q.lower()
+                return needle in c["name"].lower() or needle in c["handle"].lower()
+            return "handle" not in query or c["handle"] == query["handle"]
+
+        columns = [c for c in views.CATEGORY_COLUMNS if c in (config.select or CATEGORY_FIELDS)]
+        with self.store.lock:
+            rows = self.store.product_categories.find(keep)
+            rows.sort(key=lambda c: (c["rank"], c["handle"]))
+            count = len(rows)
+            out = []
+            for category in page(rows, config):
+                view = views.pick(category, tuple(columns))
+                assert view is not None
+                if "category_children" in config.relations:
+                    if query.get("include_descendants_tree"):
+                        view["category_children"] = self._descendants(category, columns,
+                                                                      scoped=False)
+                    else:
+                        view["category_children"] = [
+                            views.pick(c, tuple(columns)) for c in self._children(category["id"])
+                            if self._in_scope(c)]
+                if "parent_category" in config.relations:
+                    parent = self.store.product_categories.get(
+                        category["parent_category_id"] or "")
+                    view["parent_category"] = (views.pick(parent, tuple(columns))
+                                               if parent and self._in_scope(parent) else None)
+                if "products" in config.relations:
+                    view["products"] = self._category_products(category["id"])
+                out.append(view)
+            return out, count, config
+
+    def _category_products(self, category_id: str) -> list[dict[str, Any]]:
+        rows = self.store.products.find(lambda p: category_id in p["category_ids"]
+                                        and p.get("deleted_at") is None)
+        rows.sort(key=lambda p: p["id"])
+        return [views.pick(p, views.PRODUCT_COLUMNS) for p in rows]  # type: ignore[misc]
+
+    def retrieve_category(self, category_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        config = list_config(query, default_fields=CATEGORY_FIELDS, allowed_fields=CATEGORY_FIELDS,
+                             default_relations=CATEGORY_DEFAULT_RELATIONS, is_list=False)
+        with self.store.lock:
+            category = self.store.product_categories.get(category_id)
+            if category is None or not self._in_scope(category):
+                raise MedusaError(ErrorType.NOT_FOUND, f"ProductCategory with id: {category_id}, "
+                                  "is_internal: false, is_active: true was not found")
+            # ``transformTreeNodesWithConfig`` picks the selected columns, sorted by name
+            fields = sorted(config.select or CATEGORY_FIELDS)
+
+            def node(record: Record, *, as_parent: bool) -> dict[str, Any]:
+                view = views.pick(record, tuple(fields))
+                assert view is not None
+                if not as_parent and "category_children" in config.relations:
+                    view["category_children"] = [node(c, as_parent=False)
+                                                 for c in self._children(record["id"])
+                                                 if self._in_scope(c)]
+                return view
+
+            view = node(category, as_parent=False)
+            if "parent_category" in config.relations:
+                parent = self.store.product_categories.get(category["parent_category_id"] or "")
+                view["parent_category"] = (node(parent, as_parent=True)
+                                           if parent and self._in_scope(parent) else None)
+            if "products" in config.relations:
+                view["products"] = self._category_products(category["id"])
+            return view
+
+    # -- shipping options ----------------------------------------------------------------------
+    def list_shipping_options(self, *, is_return: bool | None, region_id: str | None,
+                              product_ids: list[str]) -> list[dict[str, Any]]:
+        with self.store.lock:
+            profiles: set[str] | None = None
+            if product_ids:
+                profiles = {p["profile_id"] for pid in product_ids
+                            if (p := self.store.products.get(pid)) and p.get("deleted_at") is None}
+
+            def keep(o: Record) -> bool:
+                if o.get("deleted_at") is not None or o.get("admin_only"):
+                    return False
+                if is_return is not None and bool(o["is_return"]) != is_return:
+                    return False
+                if region_id is not None and o["region_id"] != region_id:
+                    return False
+                return profiles is None or o["profile_id"] in profiles
+
+            out = []
+            for option in self.store.shipping_options.find(keep):
+                view = views.pick(option, views.SHIPPING_OPTION_COLUMNS)
+                assert view is not None
+                view["requirements"] = [dict(r) for r in option.get("requirements", [])
+                                        if r.get("deleted_at") is None]
+                view.update(self.pricing.shipping_option_pricing(option))
+                out.append(view)
+            return out
+
+    # -- return reasons ------------------------------------------------------------------------
+    def _reason_children(self, reason_id: str) -> list[dict[str, Any]]:
+        rows = self.store.return_reasons.find(
+            lambda r: r["parent_return_reason_id"] == reason_id and r.get("deleted_at") is None)
+        return [views.pick(r, views.RETURN_REASON_COLUMNS) for r in rows]  # type: ignore[misc]
+
+    def _reason_view(self, reason: Record) -> dict[str, Any]:
+        view = views.pick(reason, views.RETURN_REASON_FIELDS)
+        assert view is not None
+        parent = self.store.return_reasons.get(reason.get("parent_return_reason_id") or "")
+        view["parent_return_reason"] = views.pick(parent, views.RETURN_REASON_COLUMNS)
+        view["return_reason_children"] = self._reason_children(reason["id"])
+        return view
+
+    def list_return_reasons(self) -> list[dict[str, Any]]:
+        with self.store.lock:
+            rows = self.store.return_reasons.find(
+                lambda r: r["parent_return_reason_id"] is None and r.get("deleted_at") is None)
+            return [self._reason_view(r) for r in rows]
+
+    def retrieve_return_reason(self, reason_id: str) -> dict[str, Any]:
+        with self.store.lock:
+            reason = self.store.return_reasons.get(reason_id)
+            if reason is None or reason.get("deleted_at") is not None:
+                raise MedusaError(ErrorType.NOT_FOUND,
+                                  f"Return Reason with id: {reason_id} was not found.")
+            return self._reason_view(reason)
+
+    # -- gift cards ----------------------------------------------------------------------------
+    def retrieve_gift_card(self, code: str) -> dict[str, Any]:
+        with self.store.lock:
+            card = self.store.gift_cards.first(
+                lambda g: g["code"] == code and g.get("deleted_at") is None)
+            if card is None:
+                raise MedusaError(ErrorType.NOT_FOUND, f"Gift card with code: {code} was not found")
+            view = views.pick(card, views.GIFT_CARD_STORE_FIELDS)
+            assert view is not None
+            view["region"] = views.pick(self.store.regions.get(card["region_id"]),
+                                        views.REGION_COLUMNS)
+            return view

@@ -1,0 +1,330 @@
+"""Query strings read as Medusa reads them (Express ``qs``, ``normalizedQuery``, class-validator).
+
+* Express's ``qs`` parser: ``a=1&a=2`` and ``a[]=1`` are lists, ``a[gt]=x`` is an object,
+  ``a=1,2`` stays a string.
+* Medusa's ``normalizedQuery``: a list of one element is split on commas (``tags[]=a,b``).
+* The route's DTO class (class-validator with ``whitelist`` and ``forbidNonWhitelisted``):
+  unknown properties fail first (``property foo should not exist``), then each declared property in
+  declaration order, joined with ", " in one 400 ``invalid_data``.
+
+Each read-side route lists its DTO as a sequence of ``(name, kind)``; :func:`validate` returns the
+validated values (with the DTO's defaults) or raises Medusa's error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..._domain.errors import ErrorType, MedusaError
+from .._responses import json_response
+
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+ARRAY_LIMIT = 20  # qs's arrayLimit: a bigger index makes an object
+_UNDEFINED = object()
+_BOOLEANS = {"undefined": _UNDEFINED, "null": None, "true": True, "false": False}
+
+Spec = Sequence[tuple[str, str]]
+
+# The DTOs of Medusa 1.20.11's store routes, properties in class-validator's order.
+FIND = (("expand", "string"), ("fields", "string"))
+PRICE_SELECTION = (*FIND, ("cart_id", "string"), ("region_id", "string"),
+                   ("currency_code", "string"))
+EXTENDED_FIND = (*FIND, ("offset", "number"), ("limit", "number"), ("order", "string"))
+PRODUCTS_LIST: Spec = (
+    *PRICE_SELECTION, ("offset", "number"), ("limit", "number"), ("order", "string"),
+    ("id", "string_or_strings"), ("q", "string"), ("collection_id", "array"), ("tags", "array"),
+    ("title", "string"), ("description", "string"), ("handle", "string"),
+    ("is_giftcard", "boolean_lower"), ("type_id", "array"), ("sales_channel_id", "array"),
+    ("category_id", "array"), ("include_category_children", "boolean_lower"),
+    ("created_at", "date_comparison"), ("updated_at", "date_comparison"),
+)
+PRODUCT_GET: Spec = (*PRICE_SELECTION, ("sales_channel_id", "string"))
+VARIANTS_LIST: Spec = (
+    *PRICE_SELECTION, ("limit", "int"), ("offset", "int"), ("ids", "string"),
+    ("sales_channel_id", "string"), ("id", "string_or_strings"), ("title", "string_or_strings"),
+    ("inventory_quantity", "number_or_comparison"),
+)
+VARIANT_GET: Spec = (*PRICE_SELECTION, ("sales_channel_id", "string"))
+REGIONS: Spec = (*EXTENDED_FIND, ("created_at", "date_comparison"),
+                 ("updated_at", "date_comparison"))
+COLLECTIONS_LIST: Spec = (("handle", "array"), ("limit", "int"), ("offset", "int"),
+                          ("created_at", "date_comparison"), ("updated_at", "date_comparison"))
+CATEGORIES_LIST: Spec = (*EXTENDED_FIND, ("q", "string"), ("handle", "string"),
+                         ("parent_category_id", "string_or_null"),
+                         ("include_descendants_tree", "boolean"))
+CATEGORY_GET: Spec = FIND
+TAGS_LIST: Spec = (("offset", "number"), ("limit", "number"), ("order", "string"),
+                   ("id", "string_or_comparison"), ("q", "string"),
+                   ("value", "string_or_comparison"), ("created_at", "date_comparison_type"),
+                   ("updated_at", "date_comparison_type"), ("discount_condition_id", "string"))
+SHIPPING_OPTIONS: Spec = (("product_ids", "string"), ("region_id", "string"),
+                          ("is_return", "boolean_string"))
+DATE_OPERATORS = ("lt", "gt", "gte", "lte")
+STRING_OPERATORS = ("lt", "gt", "gte", "lte", "contains", "starts_with", "ends_with")
+NUMBER_OPERATORS = ("lt", "gt", "gte", "lte")
+
+
+# -- parsing ---------------------------------------------------------------------------------
+def _assign(target: dict[str, Any], key: str, value: Any) -> None:
+    if key in target:
+        existing = target[key]
+        if isinstance(existing, list):
+            existing.append(value)
+        elif isinstance(existing, dict) and isinstance(value, dict):
+            existing.update(value)
+        else:
+            target[key] = [existing, value]
+    else:
+        target[key] = value
+
+
+def parse_qs(raw: str) -> dict[str, Any]:
+    """The object Express's ``qs`` builds from a query string (the subset a storefront sends)."""
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(raw, keep_blank_values=True):
+        match = _BRACKETS.match(key)
+        if match is None:
+            _assign(out, key, value)
+            continue
+        name, rest = match.group(1), re.findall(r"\[([^\[\]]*)\]", match.group(2))
+        sub = rest[0]
+        if sub == "" or (sub.isdigit() and int(sub) <= ARRAY_LIMIT):
+            current_value = out.get(name)
+            if current_value is None:
+                out[name] = [value]
+            elif isinstance(current_value, list):
+                current_value.append(value)
+            elif isinstance(current_value, dict):
+                current_value[str(len(current_value))] = value
+            else:
+                out[name] = [current_value, value]
+        else:
+            nested: Any = value
+            for part in reversed(rest[1:]):
+                nested = {part: nested} if part else [nested]
+            container = out.get(name)
+            if isinstance(container, dict):
+                _assign(container, sub, nested)
+            elif container is None:
+                out[name] = {sub: nested}
+            else:  # qs merges a list and an object into an object with index keys
+                merged = {str(i): v for i, v in enumerate(
+                    container if isinstance(container, list) else [container])}
+                merged[sub] = nested
+                out[name] = merged
+    return out
+
+
+def normalize(query: dict[str, Any]) -> dict[str, Any]:
+    """Medusa's ``normalizedQuery``: a one-element list becomes its value split on commas."""
+    out = {}
+    for key, value in query.items():
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            out[key] = value[0].split(",")
+        else:
+            out[key] = value
+    return out
+
+
+def request_query() -> dict[str, Any]:
+    raw = current_scope_query()
+    return normalize(parse_qs(raw))
+
+
+def current_scope_query() -> str:
+    from connexion.context import scope
+
+    return scope.get("query_string", b"").decode("latin-1")
+
+
+# -- validation --------------------------------------------------------------------------------
+def _number(value: Any) -> float | None:
+    """class-transformer's ``@Type(() => Number)``: ``Number(value)``, NaN as ``None``."""
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else ",".join(map(str, value))
+    if isinstance(value, dict):
+        return None
+    text = str(value).strip()
+    if text == "":
+        return 0.0
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            number = float(int(text, 0))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """Medusa's ``transformDate`` (``new Date(value)``), for the forms storefronts send."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if re.fullmatch(r"-?\d+", text):
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:  # a date-only string is UTC midnight, as in JavaScript
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _comparison(name: str, value: Any, operators: Sequence[str], kind: str,
+                messages: list[str]) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        messages.append(f"nested property {name} must be either object or array")
+        return None
+    out: dict[str, Any] = {}
+    for key in value:
+        if key not in operators:
+            messages.append(f"property {key} should not exist")
+    for op in operators:
+        if op not in value:
+            continue
+        raw = value[op]
+        if kind == "date":
+            parsed = parse_date(raw)
+            if parsed is None:
+                messages.append(f"{op} must be a Date instance")
+            out[op] = parsed
+        elif kind == "number":
+            number = _number(raw)
+            if number is None:
+                messages.append(f"{op} must be a number conforming to the specified constraints")
+            out[op] = _plain(number) if number is not None else None
+        else:
+            if not isinstance(raw, str):
+                messages.append(f"{op} must be a string")
+            out[op] = raw
+    return out
+
+
+def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
+    """One property's value after class-transformer, adding class-validator's messages."""
+    if kind == "string":
+        if not isinstance(value, str):
+            messages.append(f"{name} must be a string")
+        return value
+    if kind == "string_or_null":
+        value = None if value == "null" else value
+        if value is not None and not isinstance(value, str):
+            messages.append(f"{name} must be a string")
+        return value
+    if kind in ("number", "int"):
+        number = _number(value)
+        if number is None:
+            messages.append(f"{name} must be a number conforming to the specified constraints"
+                            if kind == "number" else f"{name} must be an integer number")
+        elif kind == "int" and not number.is_integer():
+            messages.append(f"{name} must be an integer number")
+        return _plain(number) if number is not None else None
+    if kind == "array":
+        if not isinstance(value, list):
+            messages.append(f"{name} must be an array")
+        return value
+    if kind in ("boolean", "boolean_lower"):
+        key = value.lower() if kind == "boolean_lower" and isinstance(value, str) else value
+        mapped = _BOOLEANS.get(key, _UNDEFINED) if isinstance(key, str) else _UNDEFINED
+        return mapped
+    if kind == "boolean_string":
+        if value not in ("true", "false", "1", "0"):
+            messages.append(f"{name} must be a boolean string")
+        return value
+    if kind == "string_or_strings":
+        if not (isinstance(value, str) or (isinstance(value, list)
+                                           and all(isinstance(v, str) for v in value))):
+            messages.append(f"{name} must be one of String or Array<String>")
+        return value
+    if kind == "string_or_comparison":
+        if isinstance(value, dict):
+            return _comparison(name, value, STRING_OPERATORS, "string", messages)
+        if not isinstance(value, str | list):
+            messages.append(f"{name} must be one of String, Array<String> or "
+                            "StringComparisonOperator")
+        return value
+    if kind == "number_or_comparison":
+        if isinstance(value, dict):
+            return _comparison(name, value, NUMBER_OPERATORS, "number", messages)
+        number = _number(value)
+        if number is None:
+            messages.append(f"{name} must be one of Number or NumericalComparisonOperator")
+        return _plain(number) if number is not None else None
+    if kind in ("date_comparison", "date_comparison_type"):
+        return _comparison(name, value, DATE_OPERATORS, "date", messages)
+    raise AssertionError(kind)  # pragma: no cover - a DTO table typo
+
+
+def validate(spec: Spec, query: dict[str, Any] | None = None,
+             defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The validated query for a route's DTO, or Medusa's 400 with every message."""
+    query = request_query() if query is None else query
+    kinds: dict[str, str] = {}
+    for name, kind in spec:
+        kinds[name] = kind  # a subclass redeclaring a property keeps the first position
+    messages = [f"property {key} should not exist" for key in query if key not in kinds]
+    out: dict[str, Any] = dict(defaults or {})
+    seen = set()
+    for name, _kind in spec:
+        if name in seen or name not in query:
+            continue
+        seen.add(name)
+        value = _check(name, kinds[name], query[name], messages)
+        if value is _UNDEFINED:
+            continue
+        out[name] = value
+    if messages:
+        raise MedusaError(ErrorType.INVALID_DATA, ", ".join(messages))
+    return out
+
+
+def multiple_errors(errors: list[str]) -> Any:
+    """Medusa's ``req.errors`` answer (``await-middleware``): 400 with ``errors`` and a fixed
+    message, used by the publishable-key checks."""
+    return json_response({
+        "errors": errors,
+        "message": "Provided request body contains errors. Please check the data and retry the "
+                   "request",
+    }, 400)
+
+
+def js_number(value: Any) -> int | float | None:
+    """``@Type(() => Number)`` for a JSON body value (booleans and strings are converted)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else None
+    number = _number(value)
+    return _plain(number) if number is not None else None
+
+
+def _plain(number: float) -> int | float:
+    return int(number) if number.is_integer() else number
+
+
+def header(name: str) -> str | None:
+    wanted = name.lower().encode("latin-1")
+    for key, value in current_scope_headers():
+        if key == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+def current_scope_headers() -> list[tuple[bytes, bytes]]:
+    from connexion.context import scope
+
+    return list(scope.get("headers", []))
+
+
+__all__ = ["multiple_errors", "header", "js_number", "parse_date", "request_query", "validate"]

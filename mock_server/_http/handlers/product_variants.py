@@ -1,0 +1,37 @@
+"""Product variants: list (by ids) and detail, priced for a region, currency or cart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._context import current
+from .._responses import json_response
+from . import _query
+from .products import key_channels
+
+
+def get_variants() -> Any:
+    ctx = current()
+    raw = _query.request_query()
+    _has_key, _channels, errors = key_channels(raw.get("sales_channel_id"))
+    query = _query.validate(_query.VARIANTS_LIST, raw, {"offset": 0, "limit": 100})
+    if errors:
+        return _query.multiple_errors(errors)
+    variants = ctx.services.catalog.list_variants(query, customer_id=ctx.customer_id)
+    return json_response({"variants": variants})
+
+
+def get_variants_variant(id: str) -> Any:  # noqa: A002 - the document's name
+    ctx = current()
+    raw = _query.request_query()
+    has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
+    catalog = ctx.services.catalog
+    if has_key and channels and not catalog.variant_in_channels(id, channels):
+        catalog.retrieve_variant(id, {})  # an unknown variant is a 404 first
+        errors.append(f"Variant with id: {id} is not associated with sales channels defined by "
+                      "the Publishable API Key passed in the header of the request.")
+    query = _query.validate(_query.VARIANT_GET, raw)
+    if errors:
+        return _query.multiple_errors(errors)
+    variant = catalog.retrieve_variant(id, query, customer_id=ctx.customer_id)
+    return json_response({"variant": variant})

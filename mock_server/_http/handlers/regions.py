@@ -1,0 +1,21 @@
+"""Regions: the list and one region, with countries, currency and providers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._context import current
+from .._responses import json_response
+from . import _query
+
+
+def get_regions() -> Any:
+    query = _query.validate(_query.REGIONS, defaults={"offset": 0, "limit": 100})
+    regions, count = current().services.catalog.list_regions(query)
+    return json_response({"regions": regions, "count": count, "limit": query["limit"],
+                          "offset": query["offset"]})
+
+
+def get_regions_region(id: str) -> Any:  # noqa: A002 - the document's name
+    query = _query.validate(_query.REGIONS, defaults={"offset": 0, "limit": 100})
+    return json_response({"region": current().services.catalog.retrieve_region(id, query)})

@@ -1,0 +1,19 @@
+"""Shipping options: the store's options by region, return flag and products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._context import current
+from .._responses import json_response
+from . import _query
+
+
+def get_shipping_options() -> Any:
+    raw = _query.request_query()
+    query = _query.validate(_query.SHIPPING_OPTIONS, raw)
+    product_ids = [p for p in (query.get("product_ids") or "").split(",") if p]
+    options = current().services.catalog.list_shipping_options(
+        is_return=(query.get("is_return") == "true") if "is_return" in raw else None,
+        region_id=query.get("region_id"), product_ids=product_ids)
+    return json_response({"shipping_options": options})
