@@ -112,14 +112,7 @@ class Side:
         if set_cookie.startswith("connect.sid=") and (
                 step.auth == "cookie" or step.operation in ("PostAuth", "PostCustomers")):
             self.cookie = set_cookie.split(";", 1)[0]
-        media = response.headers.get("content-type", "").split(";", 1)[0].strip()
-        answer = Answer(response.status_code, media, response.text)
-        if media.endswith("json"):
-            try:
-                answer.json = response.json()
-            except ValueError:
-                answer.json = None
-        return answer
+        return _answer(response)
 
     def claim_token(self, variables: dict[str, Any], wait: float = 10.0) -> str:
         """The claim token for the current customer: from the outbox, else minted."""
@@ -142,6 +135,17 @@ class Side:
         payload = {"claimingCustomerId": variables.get("customer_id"),
                    "orders": [variables.get("order_id")], "iat": now, "exp": now + 900}
         return jwt.encode(payload, self.jwt_secret, algorithm="HS256")
+
+
+def _answer(response: httpx.Response) -> Answer:
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    answer = Answer(response.status_code, media, response.text)
+    if media.endswith("json"):
+        try:
+            answer.json = response.json()
+        except ValueError:
+            answer.json = None
+    return answer
 
 
 def fill(template: Any, variables: dict[str, Any]) -> Any:
@@ -248,15 +252,7 @@ def run_generated(reference_url: str, candidate_url: str, requests: list[tuple[s
         for op_id, method, path, query in requests:
             answers = []
             for client in (ref_client, cand_client):
-                response = client.request(method, path, params=query)
-                media = response.headers.get("content-type", "").split(";", 1)[0].strip()
-                answer = Answer(response.status_code, media, response.text)
-                if media.endswith("json"):
-                    try:
-                        answer.json = response.json()
-                    except ValueError:
-                        answer.json = None
-                answers.append(answer)
+                answers.append(_answer(client.request(method, path, params=query)))
             shown = str(httpx.URL(path, params=query))
             result = Comparison("generated", op_id, f"{method} {shown}", answers[0], answers[1],
                                 compare(answers[0], answers[1]))
