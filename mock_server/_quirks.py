@@ -171,7 +171,7 @@ QUIRKS = QUIRKS + (
         ('GetCollections', 'GetProductTags', 'GetProductTypes', 'GetProducts', 'GetRegions'),
         official='objects with `format: date` bounds and no `style` (so `form`, exploded: `lt=...`)',
         real='`qs` reads `created_at[lt]=...`; each bound goes through `transformDate` + `@IsDate`, so a plain date (`2020-01-01`) passes too and `notadate` gets 400 `gt must be a Date instance`; unknown bounds get 400 `property foo should not exist`',
-        mock="`style: deepObject, explode: true`, `additionalProperties: false`, bounds `format: date-time` (a plain date is refused by the mock) (evidence: code `types/common.js` (`DateComparisonOperator`); observed; the project's convention for date filters)",
+        mock="`style: deepObject, explode: true`, `additionalProperties: false`; what a bound accepts is `date-filters-any-date` (evidence: code `types/common.js` (`DateComparisonOperator`); observed)",
     ),
     Quirk(
         'pagination-minimum-zero', 'mock',
@@ -422,7 +422,7 @@ QUIRKS = QUIRKS + (
 
 # The read side as the catalog service implements it (products, variants, regions, categories,
 # collections, tags, types, shipping options, return reasons, gift cards); evidence in
-# docs/deviations-catalog-draft.md ("The catalog, as implemented").
+# docs/catalog.md and the compiled 1.20.11 routes and services.
 QUIRKS = QUIRKS + (
     Quirk(
         "search-without-plugin", "mock", ("PostProductsSearch",),
@@ -493,10 +493,12 @@ QUIRKS = QUIRKS + (
         "date-filters-any-date", "medusa",
         ("GetProducts", "GetRegions", "GetCollections", "GetProductTags", "GetProductTypes"),
         official="bounds with `format: date`",
-        real="each bound goes through `new Date(value)`: a date, a date-time or epoch "
-             "milliseconds; anything else gets 400 `<bound> must be a Date instance`",
-        mock="same as real; the bounds' `pattern` accepts those forms (this replaces the "
-             "`format: date-time` bounds of `date-range-deep-object`: a plain date is accepted)",
+        real="each bound goes through `transformDate`: `new Date(value)` when JavaScript can "
+             "read it (an ISO date or date-time, whose day may run past the month's end, or "
+             "V8's looser forms), else `new Date(Number(value) * 1000)` (seconds since the "
+             "epoch); a bound that is neither gets 400 `<bound> must be a Date instance`",
+        mock="same as real for ISO strings, numbers and `YYYY/MM/DD`-style dates (times without "
+             "an offset are UTC); the bounds' `pattern` lists the forms a client can rely on",
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
@@ -560,5 +562,21 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_doc(path: str = "docs/deviations.md") -> None:
+    """Replace the registry table in ``docs/deviations.md`` with :func:`markdown_table`."""
+    from pathlib import Path
+
+    doc = Path(path)
+    text = doc.read_text()
+    start = text.index("| key | kind |")
+    end = text.index("\n\n", start) + 1
+    doc.write_text(text[:start] + markdown_table() + text[end:])
+
+
 if __name__ == "__main__":  # pragma: no cover - a documentation helper
-    print(markdown_table(), end="")
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_doc()
+    else:
+        print(markdown_table(), end="")

@@ -469,3 +469,30 @@ def test_reset_restores_the_catalog(mock: Mock) -> None:
     variant["inventory_quantity"] = 0
     assert mock.client.post("/_mock/reset").status_code == 200
     assert get(mock, f"/store/variants/{variant['id']}")["variant"] == before
+
+
+# What node 20 answers for `transformDate` (new Date(v), else new Date(Number(v) * 1000)),
+# recorded with `node -e` on this machine; None is an Invalid Date.
+@pytest.mark.parametrize(("text", "iso"), [
+    ("1473-06-31T19:46:36Z", "1473-07-01T19:46:36"),  # the day runs past June's end
+    ("2021-02-31", "2021-03-03T00:00:00"),
+    ("2020-01-05T24:00", "2020-01-06T00:00:00"),
+    ("2020-01-05T10:00+0100", "2020-01-05T09:00:00"),
+    ("2020-13-01", None),  # no month 13, and Number("2020-13-01") is NaN
+    ("02", "2001-02-01T00:00:00"),  # a bare month
+    ("32", "2032-01-01T00:00:00"),  # a two-digit year
+    ("13", "1970-01-01T00:00:13"),  # not a date: seconds since the epoch
+    ("971812", "1970-01-12T05:56:52"),
+    ("", "1970-01-01T00:00:00"),  # Number("") is 0
+    ("2020/01/05", "2020-01-05T00:00:00"),
+    ("nope", None),
+    ("9999999999999", None),  # past JavaScript's date range
+])
+def test_dates_are_read_like_javascript(text: str, iso: str | None) -> None:
+    from mock_server._http.handlers import _query
+
+    parsed = _query.parse_date(text)
+    if iso is None:
+        assert parsed is None
+    else:
+        assert parsed is not None and parsed.strftime("%Y-%m-%dT%H:%M:%S") == iso

@@ -81,7 +81,7 @@ def test_no_reference_prose_leaks_into_the_documents() -> None:
 
 def test_deviations_doc_lists_every_quirk() -> None:
     doc = (ROOT / "docs" / "deviations.md").read_text()
-    assert markdown_table() in doc, "run: python -m mock_server._quirks and paste the table"
+    assert markdown_table() in doc, "run: python -m mock_server._quirks --write"
     for quirk in QUIRKS:
         assert f"`{quirk.key}`" in doc
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -162,23 +162,92 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def parse_date(value: Any) -> datetime | None:
-    """Medusa's ``transformDate`` (``new Date(value)``), for the forms storefronts send."""
-    if not isinstance(value, str) or not value.strip():
+# ECMAScript's date-time string format, as V8 reads it: the day may run past the month's end
+# (``2021-02-31`` is 3 March), ``T24:00`` is the next midnight, the offset may omit its colon.
+_ISO_DATE = re.compile(
+    r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
+    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?")
+# V8's fallback ("legacy") parser, for the forms a storefront plausibly sends.
+_LEGACY_DATE = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_MAX_MS = 8.64e15  # the range of a JavaScript Date
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _from_ms(ms: float) -> datetime | None:
+    if not math.isfinite(ms) or abs(ms) > _MAX_MS:
         return None
-    text = value.strip()
-    if re.fullmatch(r"-?\d+", text):
-        try:
-            return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return _EPOCH + timedelta(milliseconds=ms)
+    except OverflowError:  # a valid JavaScript date outside Python's years 1..9999
+        return datetime.min.replace(tzinfo=UTC) if ms < 0 else datetime.max.replace(tzinfo=UTC)
+
+
+def _utc_ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
+            millis: int = 0) -> float:
+    """``Date.UTC``: days past the month's end roll over into the next month."""
+    days = _days_from_civil(year, month, 1) + day - 1
+    return float(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _js_date_parse(text: str) -> float | None:
+    """``Date.parse`` for ISO strings, bare numbers and the common legacy forms (times without an
+    offset are read as UTC: the mock, like Medusa in a container, runs in UTC)."""
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day, hour, minute, second, fraction, offset = match.groups()
+        if year in ("-000000",):
+            return None
+        month_n, day_n = int(month or 1), int(day or 1)
+        hour_n, minute_n, second_n = int(hour or 0), int(minute or 0), int(second or 0)
+        millis = int((fraction or "0")[:3].ljust(3, "0"))
+        if not (1 <= month_n <= 12 and 1 <= day_n <= 31 and minute_n <= 59 and second_n <= 59):
+            return None
+        if hour_n > 24 or (hour_n == 24 and (minute_n or second_n or millis)):
+            return None
+        ms = _utc_ms(int(year), month_n, day_n, hour_n, minute_n, second_n, millis)
+        if offset and offset != "Z":
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            ms -= sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
+        return ms
+    if text.isdigit():  # V8 reads a bare number as a month (0-12), a 2-digit or a longer year
+        number = int(text)
+        if number <= 12:
+            return _utc_ms(2000 if number == 0 else 2001, max(number, 1), 1)
+        if number <= 31 or len(text) > 6:
+            return None
+        if number < 100:
+            return _utc_ms(2000 + number if number < 50 else 1900 + number, 1, 1)
+        return _utc_ms(number, 1, 1)
+    if match := _LEGACY_DATE.fullmatch(text):
+        year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+        if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59
+                and second <= 59):
+            return None
+        return _utc_ms(year, month, day, hour, minute, second)
+    return None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """Medusa's ``transformDate``: ``new Date(value)`` when JavaScript can read it, else
+    ``new Date(Number(value) * 1000)`` (a number of seconds); ``None`` for an invalid date."""
+    if isinstance(value, list | dict):
         return None
-    if parsed.tzinfo is None:  # a date-only string is UTC midnight, as in JavaScript
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    text = str(value).strip()
+    parsed = _from_ms(ms) if (ms := _js_date_parse(text)) is not None else None
+    if parsed is not None:
+        return parsed
+    number = _number(text)
+    return _from_ms(number * 1000) if number is not None else None
 
 
 def _comparison(name: str, value: Any, operators: Sequence[str], kind: str,
