@@ -95,6 +95,65 @@ def _address_not_in_book(case: Any, response: Any) -> bool:
         "type": "invalid_data", "message": "Could not find address for customer"}
 
 
+# What Medusa's cart service and completion strategy answer for a request the document accepts
+# but the cart's state refuses (the messages of services/cart.js, line-item.js, order.js and
+# strategies/cart-completion.js).
+_CART_STATE_MESSAGES = re.compile("|".join((
+    r"Shipping country not in region", r"Shipping country must be in the cart region",
+    r"Billing country not in region", r"Country not available in region",
+    r"Variant with id: \S* does not have the required inventory",
+    r"Inventory doesn't cover the desired quantity",
+    r"Unable to generate the line items, some variant has not been found: .*",
+    r"Cannot generate line item for variant .* without a price",
+    r"The products \[.*\] must belongs to the sales channel on which the cart has been created\.",
+    r"The gift card is disabled", r"The gift card cannot be used in the current region",
+    r"The discount code \S+ is disabled", r"Discount is not valid yet", r"Discount is expired",
+    r"Discount has been used maximum allowed times",
+    r"The discount is not available in current region",
+    r"The payment method is not available in this region", r"Could not find the line item",
+    r"You cannot complete a cart without a payment session\.",
+    r"Cannot create order from empty cart",
+    r"Cannot create an order from the cart without a customer",
+    r"Unable to assign the cart to a disabled Sales Channel .*",
+    r"The shipping option is not available in the cart's region",
+    r"The Cart does not satisfy the shipping option's requirements",
+    r"Cart payment not authorized",
+)))
+CART_OPERATIONS = (
+    "PostCart", "PostCartsCart", "PostCartsCartComplete", "PostCartsCartLineItems",
+    "PostCartsCartLineItemsItem", "DeleteCartsCartLineItemsItem", "PostCartsCartShippingMethod",
+    "PostCartsCartPaymentSession", "PostCartsCartPaymentSessions",
+    "PostCartsCartPaymentSessionUpdate", "DeleteCartsCartPaymentSessionsSession",
+    "PostCartsCartPaymentSessionsSession", "DeleteCartsCartDiscountsDiscount",
+    "PostCartsCartTaxes",
+)
+
+
+def _cart_state_refusal(case: Any, response: Any) -> bool:
+    body = _json_body(response)
+    return (response.status_code == 400 and isinstance(body, dict)
+            and set(body) <= {"type", "message", "code"}
+            and body.get("type") in ("not_allowed", "invalid_data")
+            and isinstance(body.get("message"), str)
+            and bool(_CART_STATE_MESSAGES.fullmatch(body["message"])))
+
+
+def _header(response: Any, name: str) -> str | None:
+    value = response.headers.get(name) or response.headers.get(name.lower())
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
+def _mock_quirk_500(*quirks: str) -> Callable[[Any, Any], bool]:
+    """Exactly Medusa's 500 ``unknown_error``, answered by the mock on purpose: it names one of
+    these registry keys in ``X-Medusa-Mock-Quirk`` (a crash of the mock names none, and stays a
+    failure; a real deployment sends no such header, so its 500s go to the audit's baseline)."""
+    def condition(case: Any, response: Any) -> bool:
+        return _is_unknown_error(response) and _header(response, "X-Medusa-Mock-Quirk") in quirks
+    return condition
+
+
 @dataclass(frozen=True)
 class Allowance:
     operation_id: str
@@ -157,6 +216,40 @@ ALLOWANCES: tuple[Allowance, ...] = (
                 "when the email belongs to a registered customer but the token does not "
                 "verify; the document lists this 500 (quirk password-reset-bad-token-500)."),
     ),
+)
+
+
+ALLOWANCES += tuple(
+    Allowance(
+        operation_id=operation,
+        check="positive_data_acceptance",
+        condition=_cart_state_refusal,
+        condition_text=("400 {type: not_allowed | invalid_data} whose message is one of the cart "
+                        "service's refusals for the cart's state (country outside the region, "
+                        "stock, unpriced or unknown variant, gift card or discount rules, no "
+                        "payment session, ...)"),
+        reason=("A schema-valid request can still ask for something the cart's state refuses; "
+                "Medusa answers 400 with these messages (services/cart.js, line-item.js, "
+                "order.js, strategies/cart-completion.js). Generated ids, countries and "
+                "quantities hit them constantly."),
+    )
+    for operation in CART_OPERATIONS
+)
+
+ALLOWANCES += tuple(
+    Allowance(
+        operation_id=operation,
+        check="not_a_server_error",
+        condition=_mock_quirk_500("cart-unknown-id-500",
+                                  "cart-shipping-options-unknown-cart-500"),
+        condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk naming "
+                        "cart-unknown-id-500 or cart-shipping-options-unknown-cart-500"),
+        reason=("Medusa 1.20.11 answers an unknown cart id on these routes with 500 "
+                "unknown_error (its query fails before the not-found check); the document lists "
+                "the 500 and the mock reproduces it."),
+    )
+    for operation in (*CART_OPERATIONS, "GetShippingOptionsCartId")
+    if operation not in ("PostCart",)
 )
 
 

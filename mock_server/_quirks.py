@@ -550,6 +550,54 @@ QUIRKS = QUIRKS + (
 
 BY_KEY = {q.key: q for q in QUIRKS}
 
+# Carts and checkout (the write side), observed on the real server started by
+# scripts/real-medusa and read in the compiled 1.20.11 services.
+QUIRKS = QUIRKS + (
+    Quirk(
+        "completed-cart-line-items-404", "medusa", ("PostCartsCartLineItems",),
+        official="a line added to the cart",
+        real="a completed cart answers 404 `{\"type\": \"not_found\", \"message\": "
+             "\"null\"}` and keeps its lines",
+        mock="same as real",
+    ),
+    Quirk(
+        "manual-session-update-nested-data", "medusa", ("PostCartsCartPaymentSessionUpdate",),
+        official="`data` is handed to the provider's session",
+        real="the manual provider merges `data.data` into the session's data, so "
+             "`{\"data\": {\"note\": \"x\"}}` changes nothing; the update always goes to the "
+             "selected session, whatever provider the path names",
+        mock="same as real for `manual`; the mock-only `mock-payment` provider merges `data` "
+             "itself",
+    ),
+    Quirk(
+        "refresh-unselects-session", "medusa", ("PostCartsCartPaymentSessionsSession",),
+        official="the session is refreshed",
+        real="refreshing the selected session deletes it and creates a new one that is not "
+             "selected: completing then fails with `You cannot complete a cart without a "
+             "payment session.` until a session is selected again",
+        mock="same as real",
+    ),
+    Quirk(
+        "mock-payment-provider", "mock", ("PostCartsCartPaymentSessions",
+                                          "PostCartsCartPaymentSessionUpdate",
+                                          "PostCartsCartComplete"),
+        official="the providers a deployment installs",
+        real="`manual` (medusa-payment-manual) authorizes every session",
+        mock="the seed's `payment_providers` extension adds `mock-payment` to regions (the "
+             "default seed: EU); its session data `outcome` (`authorized`, `requires_more`, "
+             "`error`) decides how completion goes, so a storefront can test a payment that "
+             "needs more action (`{type: \"cart\"}`) or fails",
+    ),
+    Quirk(
+        "quirk-500-header", "mock", ("*",),
+        official="(not described)",
+        real="a 500 `unknown_error` says nothing about its cause",
+        mock="a 500 the mock answers on purpose to reproduce a Medusa bug carries "
+             "`X-Medusa-Mock-Quirk: <registry key>`, so tests and audits can tell it from a "
+             "crash of the mock",
+    ),
+)
+
 
 def markdown_table() -> str:
     rows = ["| key | kind | operations | official OAS | real Medusa 1.20.11 | medusa-mock |",

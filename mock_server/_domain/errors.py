@@ -25,10 +25,12 @@ class ErrorType(StrEnum):
 class MedusaError(Exception):
     """An error of one of Medusa's types, with the message Medusa would send."""
 
-    def __init__(self, type: ErrorType, message: str) -> None:  # noqa: A002 - Medusa's name
+    def __init__(self, type: ErrorType, message: str,  # noqa: A002 - Medusa's name
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.type = type
         self.message = message
+        self.code = code  # Medusa's ``MedusaError.Codes`` (``insufficient_inventory``, ...)
 
 
 class UnexpectedError(Exception):

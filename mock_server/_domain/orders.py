@@ -67,13 +67,29 @@ class OrderService:
             "region": views.region(store, store.regions.get(order["region_id"])),
         })
         view.update(totals.order_totals(items, methods, order.get("payments", []),
-                                        order.get("refunds", [])))
+                                        order.get("refunds", []),
+                                        order.get("gift_card_transactions", [])))
         if route in ("cart", "list"):
             for relation in ("claims", "gift_card_transactions", "gift_cards", "refunds", "swaps"):
                 view[relation] = [dict(r) for r in order.get(relation, [])]
         if route == "list":
             view["raw_discount_total"] = view["discount_total"]
         return view
+
+    def completed_view(self, cart_id: str) -> dict[str, Any]:
+        """The order a completed cart answers with (``retrieveByCartIdWithTotals`` with the
+        shipping address, items and payments, plus the relations its totals need)."""
+        order = self.store.orders.first(lambda o: o["cart_id"] == cart_id)
+        if order is None:
+            raise not_found("Order", cart_id=cart_id)
+        view = self.store_view(order, route="cart")
+        for relation in ("customer", "fulfillments"):
+            view.pop(relation, None)
+        for method in view["shipping_methods"]:
+            method.pop("shipping_option", None)
+        columns = views.pick(order, views.ORDER_COLUMNS)
+        assert columns is not None
+        return {**columns, **{k: v for k, v in view.items() if k not in columns}}
 
     # -- look-ups ------------------------------------------------------------------------------
     def retrieve(self, order_id: str) -> dict[str, Any]:

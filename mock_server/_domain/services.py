@@ -10,11 +10,15 @@ from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.seed import load_seed, read_seed
 from .._state.store import Store
+from .carts import CartService
 from .catalog import CatalogService
+from .checkout import CheckoutService
 from .customers import CustomerService
 from .orders import OrderService
 from .passwords import hash_password
+from .payments import PaymentProviders
 from .pricing import PricingService
+from .returns import ReturnService
 from .sessions import SessionService
 from .tokens import TokenService
 from .totals import placed_order_total
@@ -34,6 +38,10 @@ class Services:
     seed_snapshot: dict
     pricing: PricingService
     catalog: CatalogService
+    payments: PaymentProviders
+    carts: CartService
+    checkout: CheckoutService
+    returns: ReturnService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -50,9 +58,15 @@ class Services:
         sessions = SessionService(store, clock, ids)
         pricing = PricingService(store)
         catalog = CatalogService(store, pricing)
+        payments = PaymentProviders()
+        carts = CartService(store, clock, ids, outbox, pricing, customers, payments,
+                            catalog.default_sales_channel_id)
+        checkout = CheckoutService(store, clock, ids, outbox, carts, orders, payments)
+        returns = ReturnService(store, clock, ids, outbox, carts)
         return cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
                    tokens=tokens, customers=customers, orders=orders, sessions=sessions,
-                   seed_snapshot=store.snapshot(), pricing=pricing, catalog=catalog)
+                   seed_snapshot=store.snapshot(), pricing=pricing, catalog=catalog,
+                   payments=payments, carts=carts, checkout=checkout, returns=returns)
 
     def reset(self) -> None:
         """Back to the seed: data, events, clock offset and id sequence."""

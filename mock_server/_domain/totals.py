@@ -52,8 +52,14 @@ def shipping_method_totals(method: Record) -> dict[str, int]:
 
 
 def order_totals(items: list[dict[str, Any]], shipping_methods: list[dict[str, Any]],
-                 payments: list[dict[str, Any]], refunds: list[dict[str, Any]]) -> dict[str, int]:
-    """Totals of an order whose items and shipping methods already carry their own totals."""
+                 payments: list[dict[str, Any]], refunds: list[dict[str, Any]],
+                 gift_card_transactions: list[dict[str, Any]] | None = None) -> dict[str, int]:
+    """Totals of an order whose items and shipping methods already carry their own totals; the
+    gift cards count what their transactions took (with tax where the card is taxable)."""
+    gift_card_total = sum(t.get("amount", 0) for t in gift_card_transactions or [])
+    gift_card_tax_total = _round(sum(
+        t.get("amount", 0) * float(t.get("tax_rate") or 0) / 100
+        for t in gift_card_transactions or [] if t.get("is_taxable")))
     subtotal = sum(i["subtotal"] for i in items)
     discount_total = sum(i["discount_total"] for i in items)
     item_tax_total = sum(i["tax_total"] for i in items)
@@ -69,12 +75,13 @@ def order_totals(items: list[dict[str, Any]], shipping_methods: list[dict[str, A
         "shipping_tax_total": shipping_tax_total,
         "tax_total": tax_total,
         "refunded_total": refunded_total,
-        "total": subtotal + shipping_total + tax_total - discount_total,
+        "total": subtotal + shipping_total + tax_total - discount_total - gift_card_total
+        - gift_card_tax_total,
         "subtotal": subtotal,
         "paid_total": paid_total,
         "refundable_amount": paid_total - refunded_total,
-        "gift_card_total": 0,
-        "gift_card_tax_total": 0,
+        "gift_card_total": gift_card_total,
+        "gift_card_tax_total": gift_card_tax_total,
     }
 
 

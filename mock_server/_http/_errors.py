@@ -7,6 +7,8 @@ status; anything else becomes 500 ``unknown_error`` with Medusa's generic messag
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from .._domain.errors import ErrorType
@@ -45,15 +47,18 @@ UNKNOWN_ERROR = {
     "message": "An unknown error occurred.",
 }
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 
-def error_body(error_type: str | None, message: str) -> tuple[int, dict[str, Any]]:
-    """Status and body for an error of ``error_type``, as Medusa's error handler builds them."""
+def error_body(error_type: str | None, message: str,
+               code: str | None = None) -> tuple[int, dict[str, Any]]:
+    """Status and body for an error of ``error_type`` (and the error's own ``code``, if any), as
+    Medusa's error handler builds them."""
     if error_type not in STATUS_BY_TYPE:
         return 500, dict(UNKNOWN_ERROR)
     body: dict[str, Any] = {"type": str(error_type), "message": message}
-    code = CODE_BY_TYPE.get(error_type)  # type: ignore[arg-type]
+    code = CODE_BY_TYPE.get(error_type, code)  # type: ignore[call-overload]
     if code is not None:
         body = {"code": code, **body}
     if code == "invalid_state_error":
@@ -61,6 +66,29 @@ def error_body(error_type: str | None, message: str) -> tuple[int, dict[str, Any
     return STATUS_BY_TYPE[error_type], body  # type: ignore[index]
 
 
+def _finite(value: Any) -> Any:
+    """``JSON.stringify`` writes ``NaN`` and ``Infinity`` as ``null``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def dumps(body: Any) -> bytes:
-    """JSON as Express's ``res.json`` writes it: compact, UTF-8."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """JSON as Express's ``res.json`` writes it (``JSON.stringify``): compact, UTF-8, non-finite
+    numbers as ``null`` and a lone surrogate (a client may send ``"\\ud800"``) as an escape."""
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(body), separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(_escape_surrogate, text).encode("utf-8")

@@ -23,6 +23,6 @@ def send_status(status: int) -> Response:
     return Response(HTTPStatus(status).phrase, status=status, content_type=TEXT_CONTENT_TYPE)
 
 
-def error_response(error_type: str | None, message: str) -> Response:
-    status, body = error_body(error_type, message)
+def error_response(error_type: str | None, message: str, code: str | None = None) -> Response:
+    status, body = error_body(error_type, message, code)
     return json_response(body, status)

@@ -8,6 +8,7 @@ against the document too (``Settings.validate_responses``).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import connexion
@@ -31,6 +32,9 @@ from ._resolver import HandlerResolver
 from ._responses import error_response
 from ._validation import MedusaJSONBodyValidator, MedusaJSONResponseValidator
 
+# A 500 the mock answers on purpose, reproducing a Medusa bug, names its quirk in this header
+# (the registry key), so that tests and audits can tell it from a crash of the mock.
+QUIRK_HEADER = "X-Medusa-Mock-Quirk"
 log = logging.getLogger("medusa_mock")
 
 VALIDATOR_MAP = {
@@ -47,8 +51,8 @@ def _response(status: int, body: Any, content_type: str | None = _errors.JSON_CO
     return ConnexionResponse(status_code=status, body=payload, headers=headers)
 
 
-def _error(error_type: str | None, message: str) -> ConnexionResponse:
-    status, body = _errors.error_body(error_type, message)
+def _error(error_type: str | None, message: str, code: str | None = None) -> ConnexionResponse:
+    status, body = _errors.error_body(error_type, message, code)
     return _response(status, body)
 
 
@@ -86,14 +90,24 @@ def handle_http_exception(request: ConnexionRequest, exc: HTTPException) -> Conn
 
 
 def handle_medusa_error(request: ConnexionRequest, exc: MedusaError) -> ConnexionResponse:
-    return _error(exc.type, exc.message)
+    return _error(exc.type, exc.message, exc.code)
 
 
 def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     if not isinstance(exc, UnexpectedError):
         log.exception("unhandled error on %s %s", request.method, request.url.path,
                       exc_info=exc)
-    return _error(None, "")
+    response = _error(None, "")
+    if isinstance(exc, UnexpectedError) and exc.quirk:
+        response.headers[QUIRK_HEADER] = exc.quirk
+    return response
+
+
+def _flask_unexpected(exc: UnexpectedError) -> Any:
+    response = error_response(None, "")
+    if exc.quirk:
+        response.headers[QUIRK_HEADER] = exc.quirk
+    return response
 
 
 def _only_routed_requests() -> Any:
@@ -107,6 +121,29 @@ def _only_routed_requests() -> Any:
     except RuntimeError:
         return error_response("not_found", f"Cannot {flask_request.method} {flask_request.path}")
     return None
+
+
+def _route_any_character(stack: Any) -> None:
+    """Let Connexion's router match paths holding a newline, as Express's router does.
+
+    Starlette compiles a mount's pattern as ``/store(?P<path>/.*)$``, whose ``.`` stops at a
+    newline: ``/store/carts/a%0A`` would miss every operation. Recompiling the patterns with
+    ``re.DOTALL`` routes such a path like any other (the id then simply matches nothing).
+    """
+    from connexion.middleware.routing import RoutingMiddleware
+
+    def recompile(routes: Any) -> None:
+        for route in routes:
+            pattern = getattr(route, "path_regex", None)
+            if pattern is not None and not pattern.flags & re.DOTALL:
+                route.path_regex = re.compile(pattern.pattern, pattern.flags | re.DOTALL)
+            inner = getattr(getattr(route, "app", None), "routes", None)
+            if inner:
+                recompile(inner)
+
+    for layer in stack:
+        if isinstance(layer, RoutingMiddleware):
+            recompile(layer.router.routes)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None
@@ -136,13 +173,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     flask_app = app.app
     flask_app.extensions["medusa_mock"] = services
     flask_app.register_error_handler(
-        MedusaError, lambda exc: error_response(exc.type, exc.message))
-    flask_app.register_error_handler(UnexpectedError, lambda exc: error_response(None, ""))
+        MedusaError, lambda exc: error_response(exc.type, exc.message, exc.code))
+    flask_app.register_error_handler(UnexpectedError, _flask_unexpected)
     flask_app.before_request(_only_routed_requests)
     # Build Connexion's middleware stack now rather than on the first request: the lazy build is
     # not thread-safe, and start-up problems should surface here, not in a request.
     middleware = app.middleware
     middleware.app, middleware.middleware_stack = middleware._build_middleware_stack()
+    _route_any_character(middleware.middleware_stack)
     app.services = services  # type: ignore[attr-defined]
     app.not_implemented = tuple(dict.fromkeys(resolver.missing))  # type: ignore[attr-defined]
     return app

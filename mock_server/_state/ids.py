@@ -31,6 +31,12 @@ class IdGenerator:
         with self._lock:
             return self._rng.getrandbits(bits)
 
+    def uuid4(self) -> str:
+        """A version-4 UUID (Medusa's idempotency keys)."""
+        import uuid
+
+        return str(uuid.UUID(int=self._random_bits(128), version=4))
+
     def ulid(self) -> str:
         millis = int(self._clock.time() * 1000) & ((1 << 48) - 1)
         value = (millis << 80) | self._random_bits(80)

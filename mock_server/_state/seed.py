@@ -38,6 +38,10 @@ DEFAULT_SEED = "default.json"
 SEED_EPOCH = 1_700_000_000.0  # 2023-11-14T22:13:20Z: stable ids and timestamps for seeded rows
 
 
+# The payment providers the mock implements (``_domain/payments.py``).
+PAYMENT_PROVIDERS = ("manual", "mock-payment")
+
+
 class SeedError(Exception):
     """A seed file that cannot be loaded; the message names the file and the path inside it."""
 
@@ -189,6 +193,7 @@ class _Loader:
         self.load_defaults()
         self.load_store()
         self.load_regions()
+        self.load_payment_providers()
         self.load_shipping_options()
         self.load_categories()
         self.load_collections()
@@ -283,6 +288,20 @@ class _Loader:
                 raise self.fail(f"{path}.id", f"duplicate region id {ref!r}")
             self.region_refs[ref] = region
             self.store.regions.put(region)
+
+    def load_payment_providers(self) -> None:
+        """Extension: ``payment_providers: [{"id": "mock-payment", "regions": [...]}]`` adds a
+        provider that only the mock has to regions (``medusa seed`` ignores the key)."""
+        for path, entry in self.items("payment_providers"):
+            provider = self.req(entry, path, "id", str, "a payment provider id")
+            if provider not in PAYMENT_PROVIDERS:
+                raise self.fail(f"{path}.id", f"unknown payment provider {provider!r} "
+                                f"(known: {', '.join(PAYMENT_PROVIDERS)})")
+            refs = self.req(entry, path, "regions", list, "a list of region ids")
+            for i, ref in enumerate(refs):
+                region = self.region_ref(f"{path}.regions[{i}]", ref)
+                if provider not in region["payment_providers"]:
+                    region["payment_providers"].append(provider)
 
     def region_ref(self, path: str, ref: Any) -> Record:
         region = self.region_refs.get(ref) if isinstance(ref, str) else None
@@ -788,7 +807,9 @@ class _Loader:
                 "swap_id": None, "cart_id": order["cart_id"], "order_id": order["id"],
                 "amount": self.order_total(order, lines), "currency_code": order["currency_code"],
                 "amount_refunded": 0, "provider_id": region["payment_providers"][0],
-                "data": {"status": "authorized"}, "captured_at": None, "canceled_at": None,
+                "data": {"status": "authorized"},
+                "captured_at": self.now if order["payment_status"] == "captured" else None,
+                "canceled_at": None,
                 "metadata": None, "idempotency_key": None,
             })
             self.store.orders.put(order)

@@ -41,6 +41,16 @@ TABLES = (
     "gift_cards",
     "discounts",
     "return_reasons",
+    # checkout and after the sale
+    "carts",
+    "payment_sessions",
+    "payments",
+    "idempotency_keys",
+    "gift_card_transactions",
+    "returns",
+    "swaps",
+    "order_edits",
+    "payment_collections",
 )
 
 

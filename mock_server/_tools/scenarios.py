@@ -111,6 +111,16 @@ def _seed_extras(client: Any, variables: Vars) -> None:
             variables["gift_code"] = made["code"]
         if card["code"] == variables["gift_code_disabled"]:
             variables["gift_code_disabled"] = made["code"]
+    have = {d["code"] for d in get("/admin/discounts?limit=1000")["discounts"]}
+    for discount in seed.get("discounts") or []:
+        if discount["code"].upper() in have:
+            continue
+        rule = discount["rule"]
+        post("/admin/discounts", {
+            "code": discount["code"], "is_dynamic": bool(discount.get("is_dynamic", False)),
+            "regions": discount["regions"],
+            "rule": {k: rule[k] for k in ("type", "value", "allocation", "description")
+                     if k in rule}})
     reasons = {}
     for listed in get("/admin/return-reasons")["return_reasons"]:  # top-level, with children
         for reason in [listed, *(listed.get("return_reason_children") or [])]:
@@ -257,6 +267,89 @@ def catalog() -> Scenario:
     ])
 
 
+def checkout() -> Scenario:
+    """A guest's purchase in the UK region (20 % tax): cart, lines, address, discount and gift
+    card, shipping, payment sessions, completion; then the errors a storefront meets on the way."""
+    address = {"first_name": "Cee", "last_name": "Kay", "address_1": "1 Test Lane",
+               "city": "London", "country_code": "gb", "postal_code": "N1 1AA"}
+    first_variant = _set("variant_id", lambda b: b["products"][0]["variants"][0]["id"])
+    return Scenario("checkout", "a guest buys: cart to order", [
+        Step("GetRegions", "GET", "/store/regions", before=_seed_extras,
+             capture=_set("region_id", _named("regions", "name", "UK"))),
+        Step("GetProducts", "GET", "/store/products?handle=t-shirt&region_id={region_id}",
+             capture=first_variant),
+        Step("GetProducts", "GET", "/store/products?handle=coffee-mug&region_id={region_id}",
+             capture=_set("mug_variant_id", lambda b: b["products"][0]["variants"][0]["id"])),
+        Step("PostCart", "POST", "/store/carts", {"region_id": "{region_id}"},
+             capture=_set("cart_id", lambda b: b["cart"]["id"])),
+        Step("PostCart", "POST", "/store/carts", {"region_id": "reg_doesnotexist"}),
+        Step("PostCart", "POST", "/store/carts",
+             {"region_id": "{region_id}", "items": [{"variant_id": "{variant_id}",
+                                                     "quantity": 1}]}),
+        Step("GetCartsCart", "GET", "/store/carts/{cart_id}"),
+        Step("GetCartsCart", "GET", "/store/carts/cart_doesnotexist"),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "{variant_id}", "quantity": 2},
+             capture=_set("item_id", lambda b: b["cart"]["items"][0]["id"])),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "{variant_id}", "quantity": 1}),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "{mug_variant_id}", "quantity": 3},
+             capture=_set("mug_item_id", lambda b: next(
+                 i["id"] for i in b["cart"]["items"] if i["quantity"] == 3))),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "variant_doesnotexist", "quantity": 1}),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "{variant_id}", "quantity": 100000}),
+        Step("PostCartsCartLineItemsItem", "POST", "/store/carts/{cart_id}/line-items/{item_id}",
+             {"quantity": 4}),
+        Step("PostCartsCartLineItemsItem", "POST",
+             "/store/carts/{cart_id}/line-items/item_doesnotexist", {"quantity": 1}),
+        Step("DeleteCartsCartLineItemsItem", "DELETE",
+             "/store/carts/{cart_id}/line-items/{mug_item_id}"),
+        Step("PostCartsCart", "POST", "/store/carts/{cart_id}",
+             {"email": "checkout.{suffix}@example.com", "shipping_address": address}),
+        Step("PostCartsCart", "POST", "/store/carts/{cart_id}", {"discounts": [{"code": "NOPE"}]}),
+        Step("PostCartsCart", "POST", "/store/carts/{cart_id}",
+             {"discounts": [{"code": "WELCOME10"}]}),
+        Step("DeleteCartsCartDiscountsDiscount", "DELETE",
+             "/store/carts/{cart_id}/discounts/WELCOME10"),
+        Step("PostCartsCart", "POST", "/store/carts/{cart_id}",
+             {"gift_cards": [{"code": "NOPE-NOPE"}]}),
+        Step("GetShippingOptionsCartId", "GET", "/store/shipping-options/{cart_id}",
+             capture=_set("option_id", lambda b: b["shipping_options"][0]["id"])),
+        Step("GetShippingOptionsCartId", "GET", "/store/shipping-options/cart_doesnotexist"),
+        Step("PostCartsCartShippingMethod", "POST", "/store/carts/{cart_id}/shipping-methods",
+             {"option_id": "so_doesnotexist"}),
+        Step("PostCartsCartComplete", "POST", "/store/carts/{cart_id}/complete"),
+        Step("PostCartsCartShippingMethod", "POST", "/store/carts/{cart_id}/shipping-methods",
+             {"option_id": "{option_id}"}),
+        Step("PostCartsCartTaxes", "POST", "/store/carts/{cart_id}/taxes"),
+        Step("PostCartsCartPaymentSession", "POST", "/store/carts/{cart_id}/payment-session",
+             {"provider_id": "manual"}),
+        Step("PostCartsCartPaymentSessions", "POST", "/store/carts/{cart_id}/payment-sessions"),
+        Step("PostCartsCartPaymentSessions", "POST", "/store/carts/{cart_id}/payment-sessions"),
+        Step("PostCartsCartPaymentSessionUpdate", "POST",
+             "/store/carts/{cart_id}/payment-sessions/manual", {"data": {"note": "x"}}),
+        Step("PostCartsCartPaymentSessionsSession", "POST",
+             "/store/carts/{cart_id}/payment-sessions/manual/refresh"),
+        Step("PostCartsCartPaymentSession", "POST", "/store/carts/{cart_id}/payment-session",
+             {"provider_id": "nope"}),
+        Step("PostCartsCartPaymentSession", "POST", "/store/carts/{cart_id}/payment-session",
+             {"provider_id": "manual"}),
+        Step("PostCartsCartComplete", "POST", "/store/carts/{cart_id}/complete",
+             capture=_set("order_id", lambda b: b["data"]["id"])),
+        Step("PostCartsCartComplete", "POST", "/store/carts/{cart_id}/complete"),
+        Step("GetCartsCart", "GET", "/store/carts/{cart_id}"),
+        Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
+             {"variant_id": "{variant_id}", "quantity": 1}),
+        Step("GetOrdersOrderCartId", "GET", "/store/orders/cart/{cart_id}"),
+        Step("GetOrdersOrder", "GET", "/store/orders/{order_id}"),
+        Step("DeleteCartsCartPaymentSessionsSession", "DELETE",
+             "/store/carts/{cart_id}/payment-sessions/manual"),
+    ])
+
+
 def scenarios() -> list[Scenario]:
     customer = {"email": "{email}", "password": "{password}", "first_name": "Dee",
                 "last_name": "Eff"}
@@ -367,4 +460,5 @@ def scenarios() -> list[Scenario]:
                  b"email=x", content_type="application/x-www-form-urlencoded"),
         ]),
         catalog(),
+        checkout(),
     ]

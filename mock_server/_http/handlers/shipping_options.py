@@ -17,3 +17,7 @@ def get_shipping_options() -> Any:
         is_return=(query.get("is_return") == "true") if "is_return" in raw else None,
         region_id=query.get("region_id"), product_ids=product_ids)
     return json_response({"shipping_options": options})
+
+
+def get_shipping_options_cart_id(cart_id: str) -> Any:
+    return json_response({"shipping_options": current().services.carts.shipping_options(cart_id)})
