@@ -525,7 +525,8 @@ QUIRKS = QUIRKS + (
         official="(not described)",
         real="every query problem is reported by class-validator: `limit must be a number "
              "conforming to the specified constraints`, `property foo should not exist`, ...",
-        mock="the read routes check their query like Medusa's DTOs, with Medusa's messages "
+        mock="the read routes check their query like Medusa's DTOs (`x-medusa-query` in the "
+             "document), with Medusa's messages "
              "(unknown parameters, strings, arrays, nested objects, booleans); but a value the "
              "document's schema already refuses (a number or integer type, an enum, a `pattern` "
              "for `expand`/`fields`/`order`/date bounds, `minItems: 2` for the arrays Medusa "

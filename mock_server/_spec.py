@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 STORE_DOCUMENT = "store.yaml"
 CONTROL_DOCUMENT = "control.yaml"
@@ -31,3 +32,34 @@ def store_spec_path() -> Path:
 
 def control_spec_path() -> Path:
     return spec_dir() / CONTROL_DOCUMENT
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@cache
+def operations() -> dict[str, dict[str, Any]]:
+    """Every operation of the Store document by operationId, as written (``$ref``s between
+    files are followed for the path items; schemas are left as they are)."""
+    import yaml
+
+    root = store_spec_path()
+    document = yaml.safe_load(root.read_text("utf-8"))
+    files: dict[Path, Any] = {}
+    out: dict[str, dict[str, Any]] = {}
+    for item in (document.get("paths") or {}).values():
+        ref = item.get("$ref") if isinstance(item, dict) else None
+        if ref:
+            file_part, _, pointer = ref.partition("#")
+            path = (root.parent / file_part).resolve()
+            if path not in files:
+                files[path] = yaml.safe_load(path.read_text("utf-8"))
+            item = files[path]
+            for part in pointer.strip("/").split("/"):
+                if part:
+                    item = item[part]
+        for method in HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if isinstance(operation, dict) and operation.get("operationId"):
+                out[operation["operationId"]] = operation
+    return out

@@ -264,20 +264,20 @@ def test_bad_query_values_refused_by_the_document(mock: Mock, url: str) -> None:
 def test_query_validation_without_the_document() -> None:
     """The DTO checks themselves, for values the document would refuse before them."""
     from mock_server._domain.errors import MedusaError
-    from mock_server._http.handlers import _query
+    from mock_server._http import _query
 
     def messages(spec: Any, raw: str) -> str:
         with pytest.raises(MedusaError) as info:
             _query.validate(spec, _query.normalize(_query.parse_qs(raw)))
         return info.value.message
 
-    assert messages(_query.PRODUCTS_LIST, "tags=x&limit=abc&foo=1") == (
+    assert messages("GetProducts", "tags=x&limit=abc&foo=1") == (
         "property foo should not exist, limit must be a number conforming to the specified "
         "constraints, tags must be an array")
-    assert messages(_query.PRODUCTS_LIST, "created_at[gt]=nope&created_at[foo]=1") == (
+    assert messages("GetProducts", "created_at[gt]=nope&created_at[foo]=1") == (
         "property foo should not exist, gt must be a Date instance")
-    assert messages(_query.VARIANTS_LIST, "limit=1.5") == "limit must be an integer number"
-    assert messages(_query.SHIPPING_OPTIONS, "is_return=yes") == (
+    assert messages("GetVariants", "limit=1.5") == "limit must be an integer number"
+    assert messages("GetShippingOptions", "is_return=yes") == (
         "is_return must be a boolean string")
     parsed = _query.normalize(_query.parse_qs("tags[]=a,b&id=x&created_at[gt]=2020-01-01"))
     assert parsed == {"tags": ["a", "b"], "id": "x", "created_at": {"gt": "2020-01-01"}}
@@ -489,7 +489,7 @@ def test_reset_restores_the_catalog(mock: Mock) -> None:
     ("9999999999999", None),  # past JavaScript's date range
 ])
 def test_dates_are_read_like_javascript(text: str, iso: str | None) -> None:
-    from mock_server._http.handlers import _query
+    from mock_server._http import _query
 
     parsed = _query.parse_date(text)
     if iso is None:

@@ -98,3 +98,19 @@ def test_handler_names_follow_operation_ids() -> None:
     assert snake("PostOrdersCustomerOrderClaim") == "post_orders_customer_order_claim"
     assert snake("GetAuthEmail") == "get_auth_email"
     assert snake("Product Categories") == "product_categories"
+
+
+def test_query_dtos_cover_the_declared_parameters() -> None:
+    """``x-medusa-query`` is the one description of a read route's query DTO (what the mock checks
+    and in which order); every query parameter the operation declares must be in it."""
+    from mock_server._http import _query
+    from mock_server._spec import operations
+
+    with_dto = {op_id: op for op_id, op in operations().items() if "x-medusa-query" in op}
+    assert len(with_dto) >= 12
+    for op_id, op in with_dto.items():
+        spec, defaults = _query.dto(op_id)
+        names = [name for name, _kind in spec]
+        declared = [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]
+        assert set(declared) <= set(names), (op_id, set(declared) - set(names))
+        assert set(defaults) <= set(names), op_id

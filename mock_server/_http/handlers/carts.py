@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..._domain import carts as cart_domain
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 from .products import KEY_HEADER
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 
 def get_collections() -> Any:
-    query = _query.validate(_query.COLLECTIONS_LIST, defaults={"offset": 0, "limit": 10})
+    query = _query.validate("GetCollections")
     collections, count, config = current().services.catalog.list_collections(query)
     return json_response({"collections": collections, "count": count,
                           "limit": config.take, "offset": config.skip})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 
 def get_product_types() -> Any:
-    query = _query.validate(_query.TAGS_LIST, defaults={"offset": 0, "limit": 20})
+    query = _query.validate("GetProductTypes")
     types, count, config = current().services.catalog.list_values("product_types", query)
     return json_response({"product_types": types, "count": count, "offset": config.skip,
                           "limit": config.take})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 from .products import key_channels
 
 
@@ -14,7 +14,7 @@ def get_variants() -> Any:
     ctx = current()
     raw = _query.request_query()
     _has_key, _channels, errors = key_channels(raw.get("sales_channel_id"))
-    query = _query.validate(_query.VARIANTS_LIST, raw, {"offset": 0, "limit": 100})
+    query = _query.validate("GetVariants", raw)
     if errors:
         return _query.multiple_errors(errors)
     variants = ctx.services.catalog.list_variants(query, customer_id=ctx.customer_id)
@@ -30,7 +30,7 @@ def get_variants_variant(id: str) -> Any:  # noqa: A002 - the document's name
         catalog.retrieve_variant(id, {})  # an unknown variant is a 404 first
         errors.append(f"Variant with id: {id} is not associated with sales channels defined by "
                       "the Publishable API Key passed in the header of the request.")
-    query = _query.validate(_query.VARIANT_GET, raw)
+    query = _query.validate("GetVariantsVariant", raw)
     if errors:
         return _query.multiple_errors(errors)
     variant = catalog.retrieve_variant(id, query, customer_id=ctx.customer_id)

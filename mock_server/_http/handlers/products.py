@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..._domain.errors import ErrorType, MedusaError
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 KEY_HEADER = "x-publishable-api-key"
 
@@ -34,7 +34,7 @@ def get_products() -> Any:
     ctx = current()
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
-    query = _query.validate(_query.PRODUCTS_LIST, raw, {"offset": 0, "limit": 100})
+    query = _query.validate("GetProducts", raw)
     if errors:
         return _query.multiple_errors(errors)
     catalog = ctx.services.catalog
@@ -57,7 +57,7 @@ def get_products_product(id: str) -> Any:  # noqa: A002 - the document's name
         catalog.retrieve_product(id, {})  # an unknown product is a 404 first
         errors.append(f"Product with id: {id} is not associated with sales channels defined by "
                       "the Publishable API Key passed in the header of the request.")
-    query = _query.validate(_query.PRODUCT_GET, raw)
+    query = _query.validate("GetProductsProduct", raw)
     if errors:
         return _query.multiple_errors(errors)
     product = catalog.retrieve_product(id, query, customer_id=ctx.customer_id)

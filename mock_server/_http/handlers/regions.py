@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 
 def get_regions() -> Any:
-    query = _query.validate(_query.REGIONS, defaults={"offset": 0, "limit": 100})
+    query = _query.validate("GetRegions")
     regions, count = current().services.catalog.list_regions(query)
     return json_response({"regions": regions, "count": count, "limit": query["limit"],
                           "offset": query["offset"]})
 
 
 def get_regions_region(id: str) -> Any:  # noqa: A002 - the document's name
-    query = _query.validate(_query.REGIONS, defaults={"offset": 0, "limit": 100})
+    query = _query.validate("GetRegionsRegion")
     return json_response({"region": current().services.catalog.retrieve_region(id, query)})

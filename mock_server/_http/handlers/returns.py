@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 
 def idempotent(body: dict[str, Any], key: str) -> Any:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response
-from . import _query
 
 
 def get_shipping_options() -> Any:
     raw = _query.request_query()
-    query = _query.validate(_query.SHIPPING_OPTIONS, raw)
+    query = _query.validate("GetShippingOptions", raw)
     product_ids = [p for p in (query.get("product_ids") or "").split(",") if p]
     options = current().services.catalog.list_shipping_options(
         is_return=(query.get("is_return") == "true") if "is_return" in raw else None,

@@ -7,8 +7,9 @@
   unknown properties fail first (``property foo should not exist``), then each declared property in
   declaration order, joined with ", " in one 400 ``invalid_data``.
 
-Each read-side route lists its DTO as a sequence of ``(name, kind)``; :func:`validate` returns the
-validated values (with the DTO's defaults) or raises Medusa's error.
+Each read-side operation declares its DTO in the document (``x-medusa-query``: the properties in
+class-validator's order with their kinds, and the defaults); :func:`validate` returns the validated
+values (with the DTO's defaults) or raises Medusa's error.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..._domain.errors import ErrorType, MedusaError
-from .._responses import json_response
+from .._domain.errors import ErrorType, MedusaError
+from .._spec import operations
+from ._responses import json_response
 
 _BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 ARRAY_LIMIT = 20  # qs's arrayLimit: a bigger index makes an object
@@ -30,40 +33,28 @@ _BOOLEANS = {"undefined": _UNDEFINED, "null": None, "true": True, "false": False
 
 Spec = Sequence[tuple[str, str]]
 
-# The DTOs of Medusa 1.20.11's store routes, properties in class-validator's order.
-FIND = (("expand", "string"), ("fields", "string"))
-PRICE_SELECTION = (*FIND, ("cart_id", "string"), ("region_id", "string"),
-                   ("currency_code", "string"))
-EXTENDED_FIND = (*FIND, ("offset", "number"), ("limit", "number"), ("order", "string"))
-PRODUCTS_LIST: Spec = (
-    *PRICE_SELECTION, ("offset", "number"), ("limit", "number"), ("order", "string"),
-    ("id", "string_or_strings"), ("q", "string"), ("collection_id", "array"), ("tags", "array"),
-    ("title", "string"), ("description", "string"), ("handle", "string"),
-    ("is_giftcard", "boolean_lower"), ("type_id", "array"), ("sales_channel_id", "array"),
-    ("category_id", "array"), ("include_category_children", "boolean_lower"),
-    ("created_at", "date_comparison"), ("updated_at", "date_comparison"),
-)
-PRODUCT_GET: Spec = (*PRICE_SELECTION, ("sales_channel_id", "string"))
-VARIANTS_LIST: Spec = (
-    *PRICE_SELECTION, ("limit", "int"), ("offset", "int"), ("ids", "string"),
-    ("sales_channel_id", "string"), ("id", "string_or_strings"), ("title", "string_or_strings"),
-    ("inventory_quantity", "number_or_comparison"),
-)
-VARIANT_GET: Spec = (*PRICE_SELECTION, ("sales_channel_id", "string"))
-REGIONS: Spec = (*EXTENDED_FIND, ("created_at", "date_comparison"),
-                 ("updated_at", "date_comparison"))
-COLLECTIONS_LIST: Spec = (("handle", "array"), ("limit", "int"), ("offset", "int"),
-                          ("created_at", "date_comparison"), ("updated_at", "date_comparison"))
-CATEGORIES_LIST: Spec = (*EXTENDED_FIND, ("q", "string"), ("handle", "string"),
-                         ("parent_category_id", "string_or_null"),
-                         ("include_descendants_tree", "boolean"))
-CATEGORY_GET: Spec = FIND
-TAGS_LIST: Spec = (("offset", "number"), ("limit", "number"), ("order", "string"),
-                   ("id", "string_or_comparison"), ("q", "string"),
-                   ("value", "string_or_comparison"), ("created_at", "date_comparison_type"),
-                   ("updated_at", "date_comparison_type"), ("discount_condition_id", "string"))
-SHIPPING_OPTIONS: Spec = (("product_ids", "string"), ("region_id", "string"),
-                          ("is_return", "boolean_string"))
+# The kinds a DTO property can have (what class-transformer and class-validator do with it).
+KINDS = frozenset({
+    "string", "string_or_null", "number", "int", "array", "boolean", "boolean_lower",
+    "boolean_string", "string_or_strings", "string_or_comparison", "number_or_comparison",
+    "date_comparison", "date_comparison_type",
+})
+
+
+@cache
+def dto(operation_id: str) -> tuple[Spec, dict[str, Any]]:
+    """The query DTO of an operation, from the document's ``x-medusa-query``: its properties in
+    class-validator's order, with their kinds, and the DTO's defaults."""
+    extension = operations()[operation_id]["x-medusa-query"]
+    spec: list[tuple[str, str]] = []
+    for entry in extension["properties"]:
+        ((name, kind),) = entry.items()
+        if kind not in KINDS:
+            raise ValueError(f"{operation_id}: unknown x-medusa-query kind {kind!r}")
+        spec.append((name, kind))
+    return tuple(spec), dict(extension.get("defaults") or {})
+
+
 DATE_OPERATORS = ("lt", "gt", "gte", "lte")
 STRING_OPERATORS = ("lt", "gt", "gte", "lte", "contains", "starts_with", "ends_with")
 NUMBER_OPERATORS = ("lt", "gt", "gte", "lte")
@@ -335,9 +326,10 @@ def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
     raise AssertionError(kind)  # pragma: no cover - a DTO table typo
 
 
-def validate(spec: Spec, query: dict[str, Any] | None = None,
-             defaults: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The validated query for a route's DTO, or Medusa's 400 with every message."""
+def validate(operation_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The validated query for the operation's DTO (``x-medusa-query`` in the document), with
+    the DTO's defaults, or Medusa's 400 with every message."""
+    spec, defaults = dto(operation_id)
     query = request_query() if query is None else query
     kinds: dict[str, str] = {}
     for name, kind in spec:
