@@ -5,7 +5,8 @@ Two kinds of entries:
 * ``medusa``: real Medusa 1.20.11 does something the official document does not say (or says
   otherwise). The mock reproduces it on purpose and our document describes it.
 * ``mock``: the mock deliberately differs from real Medusa (always to avoid an HTML page, a stack
-  trace or an unbounded resource), with the reason.
+  trace, a 500 or an unbounded resource, or to keep one customer out of another's data), with
+  the reason.
 
 ``docs/deviations.md`` carries the same table; ``python -m mock_server._quirks`` prints it and a
 test keeps the two in step. Code that implements an entry names it by ``key``.
@@ -104,9 +105,12 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "malformed-json-body", "mock", ("*",),
         official="400",
-        real="400 `text/html` page with the SyntaxError stack trace (Express body-parser)",
+        real="400 `text/html` page with the SyntaxError stack trace (Express body-parser, mounted "
+             "before every route, so for any method and path, before authentication); `strict` "
+             "JSON: a body that is not an object or array, `NaN`/`Infinity` or only whitespace "
+             "is malformed too",
         mock="400 `{\"type\": \"invalid_data\", \"message\": ...}` as JSON: no HTML, no stack "
-             "trace",
+             "trace; same order and same bodies refused",
     ),
     Quirk(
         "unknown-route-json-404", "mock", ("*",),
@@ -117,8 +121,41 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         "body-too-large-json-413", "mock", ("*",),
         official="(not described)",
-        real="a JSON body over 100 kB gets 413 `text/html` (PayloadTooLargeError)",
-        mock="413 `{\"type\": \"invalid_data\", \"message\": \"request entity too large\"}`",
+        real="a JSON body over 100 kB gets 413 `text/html` (PayloadTooLargeError); a body of "
+             "another Content-Type is never read",
+        mock="413 `{\"type\": \"invalid_data\", \"message\": \"request entity too large\"}`, "
+             "for a body of any Content-Type",
+    ),
+    Quirk(
+        "body-nesting-limit", "mock", ("*",),
+        official="(not described)",
+        real="`JSON.parse` reads a body nested to any depth (10 000 nested arrays fit in 100 kB)",
+        mock="a JSON body nested deeper than 64 arrays/objects gets 400 `{\"type\": "
+             "\"invalid_data\", \"message\": \"request body nested deeper than 64 levels\"}`: "
+             "deeper values overflow Python's stack when they are validated, stored or answered "
+             "(a value 600 levels deep stored in `metadata` made every later read a 500)",
+    ),
+    Quirk(
+        "text-stored-as-sent", "mock", ("*",),
+        official="(not described)",
+        real="strings go to PostgreSQL: one holding U+0000 fails (`invalid byte sequence for "
+             "encoding \"UTF8\": 0x00`, 500 `unknown_error`), a lone surrogate (`\"\\ud800\"`) is "
+             "stored as U+FFFD; answers are written by `JSON.stringify` (a lone surrogate as an "
+             "escape, `Infinity` as `null`) (evidence: code, error handler; not observed)",
+        mock="strings are stored as sent (U+0000 included, no 500); answers are written as "
+             "`JSON.stringify` writes them (a lone surrogate as a `\\udXXX` escape, a non-finite "
+             "number as `null`), never an encoding error",
+    ),
+    Quirk(
+        "billing-address-foreign-id", "mock", ("PostCustomersCustomer",),
+        official="`billing_address`: an address or the id of an existing address",
+        real="any address id is linked (`updateBillingAddress_` only checks that the row exists): "
+             "another customer's address then shows as the caller's `billing_address`, and a later "
+             "`billing_address` object is written into that row (evidence: code "
+             "`services/customer.js`)",
+        mock="only an id of the customer's own address book, its billing address or an address of "
+             "its own orders or carts is linked; any other id gets the unknown-id answer, 404 "
+             "`Address with id <id> was not found`",
     ),
 )
 # The 45 catalog, cart and checkout operations (from the document's review against the official
@@ -577,6 +614,15 @@ QUIRKS = QUIRKS + (
              "selected: completing then fails with `You cannot complete a cart without a "
              "payment session.` until a session is selected again",
         mock="same as real",
+    ),
+    Quirk(
+        "complete-retry-duplicate-payment", "medusa", ("PostCartsCartComplete",),
+        official="completing is idempotent",
+        real="a completion that fails after authorizing the payment (a cart without customer) "
+             "keeps the payment; completing again with a new idempotency key authorizes again "
+             "and gets 422 `duplicate_error` `Payment with cart_id <id> already exists.` (the "
+             "same `Idempotency-Key` resumes at placing the order instead)",
+        mock="same as real; the document lists the 422",
     ),
     Quirk(
         "mock-payment-provider", "mock", ("PostCartsCartPaymentSessions",

@@ -252,9 +252,16 @@ def test_discounts_and_gift_cards(mock: Mock) -> None:
     assert [d["code"] for d in cart["discounts"]] == ["WELCOME10"]
     assert cart["discount_total"] == round(plain["subtotal"] * 0.10)
     assert cart["items"][0]["adjustments"][0]["amount"] == cart["discount_total"]
+    # a new list replaces the old one (the replaced discount's adjustment stays, counting nothing)
     cart = post(mock, f"/store/carts/{cid}", {"discounts": [{"code": "FREESHIP"}]})["cart"]
-    assert sorted(d["code"] for d in cart["discounts"]) == ["FREESHIP", "WELCOME10"]
+    assert [d["code"] for d in cart["discounts"]] == ["FREESHIP"]
+    assert cart["discount_total"] == 0 and cart["items"][0]["adjustments"]
     assert cart["shipping_total"] == 0 and cart["shipping_methods"][0]["price"] == 0
+    cart = post(mock, f"/store/carts/{cid}", {"discounts": [{"code": "WELCOME10"},
+                                                            {"code": "FREESHIP"}]})["cart"]
+    assert sorted(d["code"] for d in cart["discounts"]) == ["FREESHIP", "WELCOME10"]
+    assert cart["discount_total"] == round(plain["subtotal"] * 0.10)
+    assert cart["shipping_total"] == 0
     r = mock.client.delete(f"/store/carts/{cid}/discounts/FREESHIP")
     assert r.status_code == 200 and r.json()["cart"]["shipping_total"] == plain["shipping_total"]
     r = mock.client.post(f"/store/carts/{cid}", json={"discounts": [{"code": "EU5OFF"}]})
@@ -298,3 +305,21 @@ def test_region_change_reprices_and_drops_shipping(mock: Mock) -> None:
     assert uk["items"][0]["unit_price"] == variant(mock, "t-shirt", "reg_uk")["calculated_price"]
     assert cart["shipping_address"]["country_code"] == "de"
     assert cart["tax_total"] == 0  # the EU region's rate is 0
+
+
+def test_failed_completion_keeps_the_payment(mock: Mock) -> None:
+    """Observed on a real Medusa 1.20.11 (quirk complete-retry-duplicate-payment)."""
+    cid = new_cart(mock)
+    post(mock, f"/store/carts/{cid}/line-items",
+         {"variant_id": variant(mock, "t-shirt", "reg_uk")["id"], "quantity": 1})
+    post(mock, f"/store/carts/{cid}/payment-sessions")
+    first = mock.client.post(f"/store/carts/{cid}/complete", headers={"Idempotency-Key": "k"})
+    assert first.status_code == 400  # no customer: after the payment was authorized
+    assert mock.client.get(f"/store/carts/{cid}").json()["cart"]["payment"]["amount"] > 0
+    again = mock.client.post(f"/store/carts/{cid}/complete")  # a new key: authorizes again
+    assert again.status_code == 422 and again.json() == {
+        "code": "invalid_request_error", "type": "duplicate_error",
+        "message": f"Payment with cart_id {cid} already exists."}
+    post(mock, f"/store/carts/{cid}", {"email": "late@example.com"})
+    resumed = mock.client.post(f"/store/carts/{cid}/complete", headers={"Idempotency-Key": "k"})
+    assert resumed.status_code == 200 and resumed.json()["type"] == "order"

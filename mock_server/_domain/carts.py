@@ -128,11 +128,11 @@ class CartService:
         cart["updated_at"] = self.clock.iso()
 
     # -- totals -------------------------------------------------------------------------------
-    def _totals_input(self, cart: Record, *, force_taxes: bool = False) -> dict[str, Any]:
+    def _totals_input(self, cart: Record) -> dict[str, Any]:
         region = self.region(cart)
         region_in = {"id": region["id"], "tax_rate": region["tax_rate"],
                      "gift_cards_taxable": region.get("gift_cards_taxable", True),
-                     "automatic_taxes": bool(region.get("automatic_taxes", True)) or force_taxes,
+                     "automatic_taxes": bool(region.get("automatic_taxes", True)),
                      "tax_code": region.get("tax_code")}
         items = []
         for item in self.items(cart["id"]):
@@ -147,7 +147,8 @@ class CartService:
                     "tax_lines": copy.deepcopy(m.get("tax_lines", []))}
                    for m in cart.get("shipping_methods", [])]
         discounts = [self._discount_in(d) for d in self.discounts(cart)]
-        cards = [{"id": g["id"], "code": g["code"], "balance": g["balance"], "value": g["value"]}
+        cards = [{"id": g["id"], "code": g["code"], "balance": g["balance"], "value": g["value"],
+                  "tax_rate": g.get("tax_rate"), "ends_at": g.get("ends_at")}
                  for g in self.gift_cards(cart)]
         return {"region": region_in, "items": items, "shipping_methods": methods,
                 "discounts": discounts, "gift_cards": cards}
@@ -159,9 +160,10 @@ class CartService:
                 "regions": list(discount.get("region_ids", []))}
 
     def compute(self, cart: Record, *, force_taxes: bool = False) -> dict[str, Any]:
-        data = self._totals_input(cart, force_taxes=force_taxes)
+        data = self._totals_input(cart)
         return cart_totals.compute(data["region"], data["items"], data["shipping_methods"],
-                                   data["discounts"], data["gift_cards"])
+                                   data["discounts"], data["gift_cards"],
+                                   force_taxes=force_taxes)
 
     def total(self, cart: Record) -> int:
         return int(self.compute(cart, force_taxes=True)["cart"]["total"])
@@ -779,48 +781,40 @@ class CartService:
 
     # -- discounts and gift cards -------------------------------------------------------------
     def _apply_discounts(self, cart: Record, codes: list[str]) -> None:
-        found = []
+        """``update`` with ``discounts``: Medusa empties the cart's discounts, then
+        ``applyDiscounts`` keeps every free-shipping discount given and the first other one.
+        Line adjustments are recreated only when a non-free-shipping discount was given (so the
+        adjustments of a replaced discount stay on the lines, counting for nothing)."""
+        found: list[Record] = []
         for code in codes:
             discount = self.store.discounts.first(
                 lambda d, c=code: d["code"] == str(c).upper() and d.get("deleted_at") is None)
-            if discount is not None:
+            if discount is not None and discount not in found:
                 found.append(discount)
-        missing = [c for c in codes
-                   if not any(d["code"] == str(c).upper() for d in found)]
+        missing = [c for c in codes if not any(d["code"] == str(c).upper() for d in found)]
         if missing:
             raise MedusaError(ErrorType.NOT_FOUND,
                               f"Discounts with code [{', '.join(map(str, missing))}] was not "
                               "found")
         for discount in found:
             self._validate_discount(cart, discount)
-        current = self.discounts(cart)
-        new_ids = {d["id"] for d in found}
-        chosen: list[Record] = []
+        previous = self.discounts(cart)
+        chosen: list[str] = []
         saw_not_shipping = False
-        pending = {d["id"]: d for d in found}
-        for d in current:
-            pending.pop(d["id"], None)
-        for discount in [*current, *pending.values()]:
+        for discount in found:
             if discount["rule"]["type"] == "free_shipping":
-                chosen.append(discount)
+                chosen.append(discount["id"])
             elif not saw_not_shipping:
                 saw_not_shipping = True
-                replacement = next((f for f in found if f["rule"]["type"] != "free_shipping"),
-                                   None)
-                chosen.append(replacement if replacement is not None and discount["id"]
-                              not in new_ids and discount in current else discount)
-        unique: list[str] = []
-        for d in chosen:
-            if d["id"] not in unique:
-                unique.append(d["id"])
-        had_free = any(d["rule"]["type"] == "free_shipping" for d in current)
-        cart["discount_ids"] = unique
+                chosen.append(discount["id"])
+        cart["discount_ids"] = chosen
+        had_free = any(d["rule"]["type"] == "free_shipping" for d in previous)
         has_free = any(d["rule"]["type"] == "free_shipping" for d in self.discounts(cart))
         if had_free and not has_free:
             self._adjust_free_shipping(cart, False)
         if has_free:
             self._adjust_free_shipping(cart, True)
-        if any(d["rule"]["type"] != "free_shipping" for d in found):
+        if saw_not_shipping:
             self._refresh_adjustments(cart)
 
     def _validate_discount(self, cart: Record, discount: Record) -> None:

@@ -57,31 +57,42 @@ class CheckoutService:
             key = self._key(idempotency_key, path)
             if key["recovery_point"] == "finished":
                 return key["response_code"], copy.deepcopy(key["response_body"]), key["id"]
-            status, body = self._complete(cart_id)
-            if status == 200 and body.get("type") == "cart":
-                pass  # the payment needs more: the key may be used again
-            else:
-                key.update({"recovery_point": "finished", "response_code": status,
-                            "response_body": copy.deepcopy(body)})
+            status, body = self._complete(cart_id, key)
+            # an answer finishes the key (the same key replays it); an error leaves the key at
+            # its recovery point
+            key.update({"recovery_point": "finished", "response_code": status,
+                        "response_body": copy.deepcopy(body)})
             return status, body, key["id"]
 
     # -- the strategy -------------------------------------------------------------------------
-    def _complete(self, cart_id: str) -> tuple[int, dict[str, Any]]:
+    def _complete(self, cart_id: str, key: Record) -> tuple[int, dict[str, Any]]:
+        """The strategy's stages. Each stage commits on its own, as Medusa's ``workStage``s do:
+        a failure after the payment was authorized keeps the payment (and the key's recovery
+        point, so a retry with the same ``Idempotency-Key`` goes straight to placing the order),
+        and only the tax lines the attempt stored are removed."""
         cart = self.carts.get_or_500(cart_id)
         if cart.get("completed_at"):
             if cart.get("type") == "swap":
                 return 200, {"data": self._swap_view(cart), "type": "swap"}
             return 200, {"data": self.orders.completed_view(cart["id"]), "type": "order"}
-        snapshot = self.carts.snapshot(cart)
-        cards = {g["id"]: copy.deepcopy(g) for g in self.carts.gift_cards(cart)}
-        try:
-            self.carts.persist_tax_lines(cart)
-            payment_status = self._authorize(cart)
+        if key["recovery_point"] != "payment_authorized":
+            snapshot = self.carts.snapshot(cart)
+            try:
+                self.carts.persist_tax_lines(cart)
+                payment_status = self._authorize(cart)
+            except (MedusaError, UnexpectedError):
+                self.carts.rollback(cart, snapshot)
+                raise
             if payment_status in ("requires_more", "pending"):
                 self._drop_tax_lines(cart)
                 view = self.carts.view(cart, frozenset({"payment_sessions"}))
                 return 200, {"data": view, "payment_status": payment_status, "type": "cart"}
-            if payment_status == "error":
+            key["recovery_point"] = "payment_authorized"
+        else:
+            self.carts.persist_tax_lines(cart)
+        cards = {g["id"]: copy.deepcopy(g) for g in self.carts.gift_cards(cart)}
+        try:
+            if not cart.get("payment_id") and self.carts.total(cart) > 0:
                 raise MedusaError(ErrorType.INVALID_DATA, "Cart payment not authorized")
             missing = self._check_inventory(cart)
             if missing:
@@ -95,7 +106,7 @@ class CheckoutService:
                 return 200, {"data": self._complete_swap(cart), "type": "swap"}
             order = self._create_order(cart)
         except (MedusaError, UnexpectedError):
-            self.carts.rollback(cart, snapshot)
+            self._drop_tax_lines(cart)
             for card in cards.values():
                 self.store.gift_cards.put(card)
             raise
@@ -123,6 +134,11 @@ class CheckoutService:
                               "You cannot complete a cart without a payment session.")
         result = self.payments.authorize(session["provider_id"], session["data"])
         session.update({"status": result.status, "data": result.data, "updated_at": now})
+        if result.status == "authorized" and self.store.payments.first(
+                lambda p: p.get("cart_id") == cart["id"]):
+            # Medusa inserts a second payment for the cart: the unique index refuses it
+            raise MedusaError(ErrorType.DUPLICATE_ERROR,
+                              f"Payment with cart_id {cart['id']} already exists.")
         if result.status == "authorized":
             session["payment_authorized_at"] = now
             region = self.carts.region(cart)
