@@ -55,3 +55,10 @@ def test_diff_of_the_mock_against_itself_agrees(tmp_path: Path) -> None:
     assert report["requests"] >= 60
     assert "PostOrdersCustomerOrderClaimsCustomerOrderClaimAccept" in report["operations"]
     assert (tmp_path / "diff.md").read_text().startswith("# medusa-mock diff")
+
+
+def test_a_variable_one_side_could_not_capture_does_not_stop_the_run() -> None:
+    from mock_server._tools.diff import fill
+
+    assert fill({"path": "/store/orders/{order_id}", "n": ["{suffix}"]}, {"suffix": "x"}) == {
+        "path": "/store/orders/missing-order_id", "n": ["x"]}

@@ -738,7 +738,8 @@ class _Loader:
                 "region_id": region["id"], "currency_code": region["currency_code"],
                 "tax_rate": None, "draft_order_id": None, "canceled_at": None,
                 "no_notification": None, "idempotency_key": None, "external_id": None,
-                "sales_channel_id": self.default_channel_id, "metadata": entry.get("metadata"),
+                "sales_channel_id": self.default_channel_id,
+                "metadata": entry.get("metadata") or {},  # checkout gives `cart.metadata || {}`
                 "shipping_methods": [], "payments": [], "fulfillments": [],
                 "discounts": [], "gift_cards": [],
             })
@@ -780,8 +781,11 @@ class _Loader:
                     "has_shipping": True,
                     "unit_price": price, "variant_id": variant["id"],
                     "product_id": variant["product_id"], "quantity": quantity,
-                    "fulfilled_quantity": None, "returned_quantity": None,
-                    "shipped_quantity": None, "metadata": {}, "original_item_id": None,
+                    "fulfilled_quantity": quantity if order["fulfillment_status"] in (
+                        "fulfilled", "shipped") else None,
+                    "returned_quantity": None,
+                    "shipped_quantity": quantity if order["fulfillment_status"] == "shipped"
+                    else None, "metadata": {}, "original_item_id": None,
                     "order_edit_id": None,
                     "adjustments": [],
                 })

@@ -99,7 +99,7 @@ class Side:
             headers["Authorization"] = f"Bearer {variables['bearer']}"
         if step.auth == "cookie" and self.cookie:
             headers["Cookie"] = self.cookie
-        path = step.path.format(**variables)
+        path = step.path.format_map(_Known(variables))
         content: bytes | None = None
         if isinstance(step.body, bytes):
             content = step.body
@@ -148,9 +148,18 @@ def _answer(response: httpx.Response) -> Answer:
     return answer
 
 
+class _Known(dict):
+    """Scenario variables; one an earlier step could not capture (that step failed on this
+    side) reads as ``missing-<name>``, so the request still goes out and the difference shows
+    in the report instead of stopping the run."""
+
+    def __missing__(self, key: str) -> str:
+        return f"missing-{key}"
+
+
 def fill(template: Any, variables: dict[str, Any]) -> Any:
     if isinstance(template, str):
-        return template.format(**variables)
+        return template.format_map(_Known(variables))
     if isinstance(template, dict):
         return {key: fill(value, variables) for key, value in template.items()}
     if isinstance(template, list):
@@ -193,7 +202,7 @@ def run(reference_url: str, candidate_url: str, *, jwt_secret: str = "supersecre
                     _capture_common(answer, variables)
                     if step.capture and answer.json is not None:
                         step.capture(answer.json, variables)
-                request = f"{step.method} {step.path.format(**ref_vars)}"
+                request = f"{step.method} {step.path.format_map(_Known(ref_vars))}"
                 result = Comparison(scenario.name, step.operation, request, ref, cand,
                                     compare(ref, cand), step.deviation)
                 results.append(result)
