@@ -108,10 +108,23 @@ class CustomerService:
             self.outbox.emit("customer.updated", {"id": record["id"]})
             return record
 
+    def _linkable(self, customer: Record, address: Record) -> bool:
+        """Whether ``customer`` may make ``address`` its billing address: a row of its own address
+        book, its billing address, or an address of one of its own orders or carts (quirk
+        ``billing-address-foreign-id``: Medusa links any address id)."""
+        owner = customer["id"]
+        if address["customer_id"] == owner or address["id"] == customer["billing_address_id"]:
+            return True
+        return any(row.get("customer_id") == owner and address["id"] in (
+            row.get("shipping_address_id"), row.get("billing_address_id"))
+            for table in (self.store.orders, self.store.carts) for row in table.values())
+
     def _set_billing_address(self, customer: Record, value: Any) -> None:
         if isinstance(value, str):
             address = self.store.addresses.get(value)
-            if address is None or address["deleted_at"] is not None:
+            if (address is None or address["deleted_at"] is not None
+                    or not self._linkable(customer, address)):
+                # Another customer's address answers like an unknown id: no existence oracle.
                 raise MedusaError(ErrorType.NOT_FOUND, f"Address with id {value} was not found")
             customer["billing_address_id"] = address["id"]
             return

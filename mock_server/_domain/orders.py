@@ -7,7 +7,7 @@ from typing import Any
 from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import totals, views
+from . import cart_totals, views
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .tokens import TokenError, TokenService
@@ -35,6 +35,7 @@ class OrderService:
         store = self.store
         view = views.pick(order, ("object", *views.STORE_ORDER_FIELDS))
         assert view is not None
+        computed, discount = self._computed(order)
         items = []
         for item in views.order_items(store, order["id"]):
             entry = views.pick(item, views.LINE_ITEM_COLUMNS)
@@ -42,8 +43,11 @@ class OrderService:
             entry["tax_lines"] = views.tax_lines(item.get("tax_lines", []))
             entry["adjustments"] = [dict(a) for a in item.get("adjustments", [])]
             entry["variant"] = views.variant(store, item.get("variant_id"))
-            entry.update(totals.line_item_totals(item))
-            entry["refundable"] = entry["total"]
+            line = {k: v for k, v in computed["items"].get(item["id"], {}).items()
+                    if k != "tax_lines"}
+            entry.update(line)
+            entry["refundable"] = cart_totals.line_item_refundable(
+                item, item.get("tax_lines", []), discount)
             items.append(entry)
         methods = []
         for method in order.get("shipping_methods", []):
@@ -51,7 +55,8 @@ class OrderService:
             entry["tax_lines"] = views.tax_lines(method.get("tax_lines", []))
             option = store.shipping_options.get(method.get("shipping_option_id") or "")
             entry["shipping_option"] = views.pick(option, views.SHIPPING_OPTION_FIELDS)
-            entry.update(totals.shipping_method_totals(method))
+            entry.update({k: v for k, v in computed["shipping_methods"].get(
+                method["id"], {}).items() if k != "tax_lines"})
             methods.append(entry)
         customer = store.customers.get(order.get("customer_id") or "")
         view.update({
@@ -66,15 +71,36 @@ class OrderService:
             "payments": [dict(p) for p in order.get("payments", [])],
             "region": views.region(store, store.regions.get(order["region_id"])),
         })
-        view.update(totals.order_totals(items, methods, order.get("payments", []),
-                                        order.get("refunds", []),
-                                        order.get("gift_card_transactions", [])))
+        paid = sum(p.get("amount", 0) for p in order.get("payments", []))
+        refunded = sum(r.get("amount", 0) for r in order.get("refunds", []))
+        view.update(cart_totals.order_totals(computed["cart"],
+                                             order.get("gift_card_transactions", []),
+                                             paid, refunded))
         if route in ("cart", "list"):
             for relation in ("claims", "gift_card_transactions", "gift_cards", "refunds", "swaps"):
                 view[relation] = [dict(r) for r in order.get(relation, [])]
         if route == "list":
             view["raw_discount_total"] = view["discount_total"]
         return view
+
+    def _computed(self, order: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The order's per-line and overall totals, computed as for the cart it came from but
+        from its stored tax lines (Medusa's order decorateTotals), and its (first non
+        free-shipping) discount."""
+        region = self.store.regions.get(order["region_id"]) or {}
+        region_in = {"id": region.get("id"), "tax_rate": region.get("tax_rate") or 0,
+                     "gift_cards_taxable": region.get("gift_cards_taxable", True),
+                     "automatic_taxes": False, "tax_code": region.get("tax_code")}
+        items = [dict(i, adjustments=list(i.get("adjustments", [])),
+                      tax_lines=list(i.get("tax_lines", [])))
+                 for i in views.order_items(self.store, order["id"])]
+        methods = [dict(m) for m in order.get("shipping_methods", [])]
+        discounts = [{"id": d["id"], "code": d["code"],
+                      "rule": {k: d["rule"][k] for k in ("type", "value", "allocation")}}
+                     for d in order.get("discounts", [])]
+        computed = cart_totals.compute(region_in, items, methods, discounts, [])
+        discount = next((d for d in discounts if d["rule"]["type"] != "free_shipping"), None)
+        return computed, discount
 
     def completed_view(self, cart_id: str) -> dict[str, Any]:
         """The order a completed cart answers with (``retrieveByCartIdWithTotals`` with the

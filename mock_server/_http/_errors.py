@@ -83,7 +83,8 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 
 def dumps(body: Any) -> bytes:
     """JSON as Express's ``res.json`` writes it (``JSON.stringify``): compact, UTF-8, non-finite
-    numbers as ``null`` and a lone surrogate (a client may send ``"\\ud800"``) as an escape."""
+    numbers as ``null`` and a lone surrogate (a client may send ``"\\ud800"``) as an escape
+    (quirk ``text-stored-as-sent``)."""
     try:
         text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except ValueError:

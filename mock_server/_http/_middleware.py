@@ -2,8 +2,11 @@
 
 * reads and re-issues the ``connect.sid`` session cookie (express-session);
 * resolves the acting customer from the session, then from a store bearer JWT (passport);
-* reads JSON bodies like ``express.json()``: other content types and empty bodies become ``{}``,
-  bodies over 100 kB answer 413 in Medusa's error shape;
+* reads JSON bodies like ``express.json()`` (body-parser, ``strict``) and ``JSON.parse``: other
+  content types and empty bodies become ``{}``, bodies over 100 kB answer 413 and bodies that are
+  not a JSON object or array answer 400, both in Medusa's error shape (before routing, as the
+  app-level parser does); what passes is handed on re-serialized, so every later reader sees
+  the same value (see :func:`parse_json_body`);
 * answers CORS like the ``cors`` package on Medusa's store router (``store_cors`` origins,
   credentials allowed, preflights with 204);
 * gzips answers when ``http_compression`` is on (the ``compression`` package's rules: the client
@@ -12,6 +15,9 @@
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +29,10 @@ from ._errors import JSON_CONTENT_TYPE, dumps, error_body
 from ._session import RequestSession, read_cookie, set_cookie_header, unsign
 
 BODY_LIMIT = 100 * 1024  # body-parser's default "100kb"
+# Deeper bodies are refused (quirk "body-nesting-limit"): Medusa's JSON.parse reads any depth, but
+# Python code recursing over such a value (validation, copies, answers) would overflow its stack.
+MAX_BODY_DEPTH = 64
+_JS_MAX_INT_DIGITS = 309  # more digits than any finite double: JSON.parse gives Infinity
 COMPRESSION_THRESHOLD = 1024  # the compression package's default threshold
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _CORS_METHODS = b"GET,HEAD,PUT,PATCH,POST,DELETE"
@@ -40,6 +50,73 @@ def _is_json(content_type: str | None) -> bool:
         return False
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json"
+
+
+class BodyError(Exception):
+    """A body ``express.json()`` refuses (400 ``invalid_data``)."""
+
+
+def _reject_constant(name: str) -> Any:
+    # JSON.parse knows no NaN/Infinity literals (Python's json module does).
+    raise BodyError(f"Unexpected token {name[0]} in JSON")
+
+
+def _js_int(digits: str) -> Any:
+    # JSON.parse reads every number as a double; only integers past the double range differ
+    # from Python's exact ints in a way that matters (Python refuses > 4300 digits outright).
+    return float(digits) if len(digits.lstrip("-")) > _JS_MAX_INT_DIGITS else int(digits)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A JSON request body as ``express.json()`` reads it, or :class:`BodyError`.
+
+    body-parser decodes UTF-8 leniently (invalid bytes become U+FFFD, a BOM is dropped), reads an
+    empty body as ``{}`` and, being ``strict``, accepts only an object or an array; ``JSON.parse``
+    refuses ``NaN``/``Infinity`` and turns integers past the double range into ``Infinity``.
+    Bodies nested deeper than :data:`MAX_BODY_DEPTH` are refused too (a mock limit).
+    """
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if not text:
+        return {}
+    stripped = text.lstrip(" \t\n\r")
+    if not stripped:
+        raise BodyError("Unexpected end of JSON input")
+    if stripped[0] not in "{[":
+        raise BodyError(f"Unexpected token {stripped[0]} in JSON at position "
+                        f"{len(text) - len(stripped)}")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_int=_js_int)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip(" \t\n\r")):
+            raise BodyError("Unexpected end of JSON input") from None
+        raise BodyError(f"Unexpected token {text[exc.pos]} in JSON at position {exc.pos}"
+                        ) from None
+    except RecursionError:
+        too_deep = True
+    else:
+        too_deep = _too_deep(value, MAX_BODY_DEPTH)
+    if too_deep:
+        raise BodyError(f"request body nested deeper than {MAX_BODY_DEPTH} levels")
+    return value
+
+
+def _has_body(scope: Scope) -> bool:
+    """type-is's ``hasBody``: a Transfer-Encoding header or a Content-Length."""
+    length = _header(scope, b"content-length")
+    return _header(scope, b"transfer-encoding") is not None or (
+        length is not None and length.strip() not in ("", "0"))
 
 
 def _wants_gzip(scope: Scope) -> bool:
@@ -102,11 +179,6 @@ class MedusaHTTPMiddleware:
             await self._preflight(scope, send, cors)
             return
 
-        if scope["method"] in _BODY_METHODS:
-            receive, ok = await self._read_body(scope, receive, send)
-            if not ok:
-                return
-
         if self.services.settings.http_compression and _wants_gzip(scope):
             send = _GzipSender(send).send
 
@@ -122,6 +194,10 @@ class MedusaHTTPMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        if scope["method"] in _BODY_METHODS or _has_body(scope):
+            receive, ok = await self._read_body(scope, receive, send_wrapper)
+            if not ok:
+                return
         await self.app(scope, receive, send_wrapper)
 
     # -- CORS ----------------------------------------------------------------------------------
@@ -193,6 +269,8 @@ class MedusaHTTPMiddleware:
     # -- body ----------------------------------------------------------------------------------
     async def _read_body(self, scope: Scope, receive: Receive,
                          send: Send) -> tuple[Receive, bool]:
+        """``express.json()``, mounted before every route: the body of any method is read when
+        there is one; POST/PUT/PATCH go on with a JSON body (``{}`` unless JSON was sent)."""
         chunks = []
         size = 0
         more = True
@@ -203,18 +281,27 @@ class MedusaHTTPMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > BODY_LIMIT:
-                await self._reject_too_large(send)
+                await self._reject(send, 413, "request entity too large")
                 return receive, False
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if not _is_json(_header(scope, b"content-type")) or not body.strip():
-            body = b"{}"
-        headers = [(k, v) for k, v in scope["headers"]
-                   if k not in (b"content-type", b"content-length")]
-        headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
-        scope["headers"] = headers
+        value: Any = {}
+        if _is_json(_header(scope, b"content-type")) and body:
+            try:
+                value = parse_json_body(body)
+            except BodyError as exc:
+                await self._reject(send, 400, str(exc))
+                return receive, False
+        if scope["method"] in _BODY_METHODS:
+            # Re-serialized (ASCII, lone surrogates as escapes), so the validator and the
+            # handler read exactly the value checked here.
+            body = json.dumps(value, separators=(",", ":")).encode()
+            headers = [(k, v) for k, v in scope["headers"]
+                       if k not in (b"content-type", b"content-length", b"transfer-encoding")]
+            headers += [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())]
+            scope["headers"] = headers
         sent = False
 
         async def replay() -> Message:
@@ -226,12 +313,12 @@ class MedusaHTTPMiddleware:
 
         return replay, True
 
-    async def _reject_too_large(self, send: Send) -> None:
-        status, body = error_body("invalid_data", "request entity too large")
-        payload = dumps(body)
-        await send({"type": "http.response.start", "status": 413, "headers": [
+    async def _reject(self, send: Send, status: int, message: str) -> None:
+        """body-parser's errors (413, 400), in Medusa's JSON error shape instead of Express's
+        HTML page (quirks "body-too-large-json-413", "malformed-json-body")."""
+        payload = dumps(error_body("invalid_data", message)[1])
+        await send({"type": "http.response.start", "status": status, "headers": [
             (b"content-type", JSON_CONTENT_TYPE.encode()),
             (b"content-length", str(len(payload)).encode()),
-            (b"x-powered-by", b"Express"),
         ]})
         await send({"type": "http.response.body", "body": payload})

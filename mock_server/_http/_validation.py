@@ -16,6 +16,7 @@ for shape even where no Medusa rule says anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -23,8 +24,10 @@ import typing as t
 from typing import Any
 
 import jsonschema
-from connexion.exceptions import NonConformingResponseBody
+from connexion.exceptions import NonConformingResponseBody, TypeValidationError
 from connexion.json_schema import Draft4RequestValidator
+from connexion.uri_parsing import OpenAPIURIParser
+from connexion.utils import coerce_type
 from connexion.validators import AbstractRequestBodyValidator, AbstractResponseBodyValidator
 from starlette.types import Scope
 
@@ -289,3 +292,32 @@ class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
             raise NonConformingResponseBody(
                 detail=f"Response body does not conform to the document: {error.message} "
                        f"(at /{where})")
+
+
+class MedusaURIParser(OpenAPIURIParser):
+    """Connexion's OpenAPI parameter parser, hardened against values deeper than the schema.
+
+    Connexion casts the leaves of a ``deepObject`` parameter by walking the schema alongside the
+    value and fails with ``KeyError`` (a 500) when a client nests brackets where the schema has a
+    leaf (``created_at[gt][lt]=1``). A value that cannot be cast is left as sent, as Connexion
+    already does for ``TypeValidationError``, so that the parameter's schema refuses it (400).
+    """
+
+    def resolve_params(self, params: dict[str, Any], _in: str) -> dict[str, Any]:
+        resolved: dict[str, Any] = {}
+        for key, values in params.items():
+            defn = self.param_defns.get(key)
+            schema = self.param_schemas.get(key)
+            if not (defn or schema):
+                resolved[key] = values
+                continue
+            if _in == "path":
+                values = [values]
+            if schema and schema.get("type") == "array":
+                values = self._resolve_param_duplicates(values, defn, _in)
+                resolved[key] = self._split(values, defn, _in)
+            else:
+                resolved[key] = values[-1]
+            with contextlib.suppress(TypeValidationError, KeyError, TypeError, AttributeError):
+                resolved[key] = coerce_type(defn, resolved[key], "parameter", key)
+        return resolved
