@@ -16,7 +16,7 @@ The invariants are checked afterwards, through the API where they are visible to
   ``customer.created`` event each, ``display_id``s unique and gapless (``1..counter``), every
   claim event names only orders that were asked for, no session left behind after the logouts.
 
-Cart and checkout journeys join through :data:`CART_JOURNEYS` once the cart endpoints are done
+Cart and checkout journeys run through :data:`CART_JOURNEYS`
 (with their invariants: no lost line item, one order per completed cart).
 """
 
@@ -51,6 +51,7 @@ class World:
     confirmed_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     claimed_ids: set[str] = field(default_factory=set)
     confirmed_tokens: set[str] = field(default_factory=set)
+    carts: dict[str, dict[str, int]] = field(default_factory=dict)  # completed: variant -> qty
     checked: Counter = field(default_factory=Counter)
 
     def problem(self, text: str) -> None:
@@ -207,10 +208,52 @@ def claim_journey(worker: Worker) -> None:
 
 STOREFRONT_JOURNEYS: list[Journey] = [account_journey, bearer_profile_journey, catalog_journey,
                                       claim_journey]
-# Cart and checkout journeys (create a cart, add/update/delete lines, address, shipping, payment,
-# complete) go here once the cart endpoints are finished; add their invariants to
-# ``check_invariants`` (no lost line item; one order per completed cart, display_ids gapless).
-CART_JOURNEYS: list[Journey] = []
+UK_ADDRESS = {"first_name": "T", "last_name": "Q", "address_1": "1 Lane", "city": "London",
+              "country_code": "gb", "postal_code": "N1"}
+
+
+def _variants(worker: Worker) -> list[str]:
+    """Variants priced in the UK region with plenty of stock (the seed's t-shirts and mugs)."""
+    store = worker.world.mock.services.store
+    return sorted(v["id"] for v in store.product_variants.values()
+                  if v.get("sku", "").startswith(("TSHIRT-", "MUG-")))
+
+
+def checkout_journey(worker: Worker) -> None:
+    """A guest fills a cart (adding, changing and removing lines), checks out, and completes the
+    cart twice at the same moment (a double click): one order, with exactly the lines."""
+    world = worker.world
+    cart_id = worker.call("POST", "/store/carts", json={"region_id": "reg_uk"}).json()["cart"]["id"]
+    lines: dict[str, int] = {}
+    for variant in worker.rng.sample(_variants(worker), 3):
+        quantity = worker.rng.randint(1, 2)
+        worker.call("POST", f"/store/carts/{cart_id}/line-items",
+                    json={"variant_id": variant, "quantity": quantity})
+        lines[variant] = quantity
+    items = worker.call("GET", f"/store/carts/{cart_id}").json()["cart"]["items"]
+    dropped = items[0]
+    worker.call("DELETE", f"/store/carts/{cart_id}/line-items/{dropped['id']}")
+    del lines[dropped["variant_id"]]
+    changed = items[1]
+    worker.call("POST", f"/store/carts/{cart_id}/line-items/{changed['id']}", json={"quantity": 3})
+    lines[changed["variant_id"]] = 3
+    worker.call("POST", f"/store/carts/{cart_id}",
+                json={"email": "buyer-" + worker.new_email(), "shipping_address": UK_ADDRESS})
+    options = worker.call("GET", f"/store/shipping-options/{cart_id}").json()["shipping_options"]
+    worker.call("POST", f"/store/carts/{cart_id}/shipping-methods",
+                json={"option_id": options[0]["id"]})
+    worker.call("POST", f"/store/carts/{cart_id}/payment-sessions")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(
+            lambda _: worker.call("POST", f"/store/carts/{cart_id}/complete").json(), range(2)))
+    ids = {a["data"]["id"] for a in answers if a.get("type") == "order"}
+    if len(ids) != 1:
+        world.problem(f"cart {cart_id} completed into {ids}")
+    with world.lock:
+        world.carts[cart_id] = dict(lines)
+
+
+CART_JOURNEYS: list[Journey] = [checkout_journey]
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -278,6 +321,21 @@ def check_invariants(world: World) -> None:
         assert set(event["data"]["orders"]) <= requested
         world.checked["claim events"] += 1
 
+    # Checkout: each completed cart made exactly one order holding exactly its lines, and the
+    # stock went down by what was ordered.
+    assert world.carts, "no checkout ran: the run did not exercise carts"
+    ordered: Counter = Counter()
+    for cart_id, lines in sorted(world.carts.items()):
+        orders = [o for o in store.orders.values() if o["cart_id"] == cart_id]
+        assert len(orders) == 1, (cart_id, len(orders))
+        items = store.line_items.find(lambda i, oid=orders[0]["id"]: i.get("order_id") == oid)
+        assert {i["variant_id"]: i["quantity"] for i in items} == lines, cart_id
+        ordered.update(lines)
+        world.checked["checkout orders"] += 1
+    seed = mock.services.seed_snapshot["tables"]["product_variants"]
+    for variant_id, quantity in ordered.items():
+        before = seed[variant_id]["inventory_quantity"]
+        assert store.product_variants.get(variant_id)["inventory_quantity"] == before - quantity
     # Counters: display ids unique and gapless, nothing else created orders.
     display_ids = sorted(o["display_id"] for o in store.orders.values())
     assert display_ids == list(range(1, store.counters["order_display_id"] + 1))
