@@ -635,6 +635,24 @@ QUIRKS = QUIRKS + (
              "`confirmed_at` and `difference_due` set; the diff scenarios stop before this step",
     ),
     Quirk(
+        "pagination-bigint-500", "medusa",
+        ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
+         "GetProductTags", "GetProductTypes"),
+        official="`offset`/`limit`: numbers",
+        real="a value of 2^63 or more (`offset=1e19`) reaches PostgreSQL, which refuses it as a "
+             "bigint: 500 `unknown_error`",
+        mock="same as real; these operations list the 500",
+    ),
+    Quirk(
+        "tag-date-bounds-raw-500", "medusa", ("GetProductTags", "GetProductTypes"),
+        official="`created_at`/`updated_at` bounds: dates",
+        real="the DTO checks each bound as a JavaScript date but the route hands PostgreSQL the "
+             "string as sent: a bound JavaScript reads and PostgreSQL does not (`02`, "
+             "`2021-02-31`, `44151948`) is a 500 `unknown_error`",
+        mock="same as real for the ISO forms PostgreSQL reads (checked with Python's ISO 8601 "
+             "parser)",
+    ),
+    Quirk(
         "mock-payment-provider", "mock", ("PostCartsCartPaymentSessions",
                                           "PostCartsCartPaymentSessionUpdate",
                                           "PostCartsCartComplete"),

@@ -8,10 +8,23 @@ from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import cart_totals, views
+from .catalog import list_config
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .tokens import TokenError, TokenService
 
+# The Store order routes' query configuration (``api/routes/store/orders/index.js``).
+DEFAULT_ORDER_RELATIONS = (
+    "shipping_address", "fulfillments", "fulfillments.tracking_links", "items", "items.variant",
+    "shipping_methods", "shipping_methods.shipping_option", "discounts", "discounts.rule",
+    "customer", "payments", "region",
+)
+ALLOWED_ORDER_RELATIONS = (*DEFAULT_ORDER_RELATIONS, "billing_address")
+ALLOWED_ORDER_FIELDS = (
+    *views.STORE_ORDER_FIELDS, "object", "shipping_total", "discount_total", "tax_total",
+    "refunded_total", "total", "subtotal", "paid_total", "refundable_amount", "gift_card_total",
+    "gift_card_tax_total", "items.refundable",
+)
 CLAIM_TOKEN_EVENT = "order-update-token.created"
 CLAIM_TOKEN_TTL = 15 * 60
 
@@ -118,12 +131,28 @@ class OrderService:
         return {**columns, **{k: v for k, v in view.items() if k not in columns}}
 
     # -- look-ups ------------------------------------------------------------------------------
-    def retrieve(self, order_id: str) -> dict[str, Any]:
+    @staticmethod
+    def query_config(query: dict[str, Any] | None, *, is_list: bool) -> list[str] | None:
+        """``transformStoreQuery`` of the order routes: ``fields``/``expand`` outside Medusa's
+        allowed lists are a 400; when either is given, the answer keeps only what they allow
+        (``cleanResponseData``). ``None`` when the answer is the default one."""
+        query = query or {}
+        if query.get("fields") is None and query.get("expand") is None:
+            return None
+        config = list_config(query, default_fields=views.STORE_ORDER_FIELDS,
+                             allowed_fields=ALLOWED_ORDER_FIELDS,
+                             default_relations=DEFAULT_ORDER_RELATIONS,
+                             allowed_relations=ALLOWED_ORDER_RELATIONS, is_list=is_list)
+        return config.allowed_properties
+
+    def retrieve(self, order_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        allowed = self.query_config(query, is_list=False)
         with self.store.lock:
             order = self.store.orders.get(order_id)
             if order is None:
                 raise not_found("Order", id=order_id)
-            return self.store_view(order)
+            view = self.store_view(order)
+        return views.clean_response(view, allowed) if allowed is not None else view
 
     def retrieve_by_cart(self, cart_id: str) -> dict[str, Any]:
         with self.store.lock:
@@ -132,14 +161,17 @@ class OrderService:
                 raise not_found("Order", cart_id=cart_id)
             return self.store_view(order, route="cart")
 
-    def lookup(self, display_id: int, email: str) -> dict[str, Any] | None:
+    def lookup(self, display_id: int, email: str,
+               query: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The single order with this display id and email, or ``None``."""
+        allowed = self.query_config(query, is_list=True)
         with self.store.lock:
             matches = self.store.orders.find(
                 lambda o: o["display_id"] == display_id and o["email"] == email)
             if len(matches) != 1:
                 return None
-            return self.store_view(matches[0])
+            view = self.store_view(matches[0])
+        return views.clean_response(view, allowed) if allowed is not None else view
 
     def list_for_customer(self, customer_id: str, *, limit: int, offset: int,
                           filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:

@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .._domain.errors import ErrorType, MedusaError
+from .._domain.errors import ErrorType, MedusaError, UnexpectedError
 from .._spec import operations
 from ._responses import json_response
 
@@ -347,7 +347,40 @@ def validate(operation_id: str, query: dict[str, Any] | None = None) -> dict[str
         out[name] = value
     if messages:
         raise MedusaError(ErrorType.INVALID_DATA, ", ".join(messages))
+    for name in paged(operation_id):
+        number = out.get(name)
+        if isinstance(number, int | float) and abs(number) >= 2 ** 63:
+            # TypeORM hands the number to PostgreSQL, which refuses it as a bigint
+            raise UnexpectedError(f"{name} {number} is out of PostgreSQL's bigint range",
+                                  quirk="pagination-bigint-500")
+    for name, kind in spec:
+        if kind == "date_comparison_type" and isinstance(query.get(name), dict):
+            for bound in query[name].values():
+                if not _postgres_reads_timestamp(bound):
+                    # these routes pass the bound to SQL as sent (the DTO only checks it)
+                    raise UnexpectedError(f"{name} bound {bound!r} is no PostgreSQL timestamp",
+                                          quirk="tag-date-bounds-raw-500")
     return out
+
+
+@cache
+def paged(operation_id: str) -> tuple[str, ...]:
+    """``offset``/``limit`` where the operation pages with them (declared in the document)."""
+    declared = {p.get("name") for p in operations()[operation_id].get("parameters", [])
+                if isinstance(p, dict) and p.get("in") == "query"}
+    return tuple(n for n in ("offset", "limit") if n in declared)
+
+
+def _postgres_reads_timestamp(value: Any) -> bool:
+    """Whether PostgreSQL reads the string as a timestamp (ISO 8601 forms with a real calendar
+    date: ``2021-02-31`` is refused, unlike JavaScript's Date)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def multiple_errors(errors: list[str]) -> Any:

@@ -8,17 +8,21 @@ from .._context import current
 from .._responses import json_response, send_status
 
 
-def get_orders(display_id: float, email: str, **_query: Any) -> Any:
+def get_orders(display_id: float, email: str, **query: Any) -> Any:
+    orders = current().services.orders
+    config = {k: query.get(k) for k in ("fields", "expand")}
     if not float(display_id).is_integer():
+        orders.query_config(config, is_list=True)  # Medusa checks the query first
         return send_status(404)
-    order = current().services.orders.lookup(int(display_id), email)
+    order = orders.lookup(int(display_id), email, config)
     if order is None:
         return send_status(404)
     return json_response({"order": order})
 
 
-def get_orders_order(id: str, **_query: Any) -> Any:  # noqa: A002 - the document's name
-    return json_response({"order": current().services.orders.retrieve(id)})
+def get_orders_order(id: str, **query: Any) -> Any:  # noqa: A002 - the document's name
+    config = {k: query.get(k) for k in ("fields", "expand")}
+    return json_response({"order": current().services.orders.retrieve(id, config)})
 
 
 def get_orders_order_cart_id(cart_id: str) -> Any:
