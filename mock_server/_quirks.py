@@ -362,7 +362,7 @@ QUIRKS = QUIRKS + (
         ('GetPaymentCollectionsPaymentCollection',),
         official='every column required',
         real='the read route selects `id, type, status, description, amount, currency_code, metadata` (+ region, sessions); the session routes return every column',
-        mock='`PaymentCollection` requires those seven only (evidence: code `payment-collections/index.js`)',
+        mock='`PaymentCollection` (and the read answer `StorePaymentCollectionRead`) requires those seven only; an answer narrowed by `fields`/`expand` is `StorePaymentCollectionSelection` (evidence: code `payment-collections/index.js`; observed)',
     ),
     Quirk(
         'return-reason-children-array', 'medusa',
@@ -428,11 +428,11 @@ QUIRKS = QUIRKS + (
         mock='500 listed (evidence: observed)',
     ),
     Quirk(
-        'payment-collection-batch-unknown-500', 'medusa',
+        'payment-collection-batch-unknown-500', 'mock',
         ('PostPaymentCollectionsPaymentCollectionSessionsBatch',),
-        official='404',
-        real='unknown collection id → 500 `unknown_error`; amounts that do not add up → 500 `unexpected_state`',
-        mock='500 listed (evidence: observed; code `services/payment-collection.js`)',
+        official='404 for an unknown collection; no 500',
+        real='a `sessions` list in which no entry is a valid session (`[]` included, or one entry with `amount: 1.5`) → 500 `unknown_error` (the `IsType` validator crashes on its own error object), for any collection id; an invalid entry beside a valid one passes validation; an unknown collection → 404; amounts (of the entries whose provider the region offers) that do not add up → 500 `unexpected_state` `The sum of sessions is not equal to <amount> on Payment Collection`',
+        mock='the 404 and the 500 `unexpected_state` as real (the document lists the 500); an entry that is not a valid session → 400 `invalid_data` from the document\'s schema, and `[]` is checked like any list (404, or the sum: 500 `unexpected_state`) (evidence: observed; code `utils/validators/is-type.js`, `services/payment-collection.js`)',
     ),
     Quirk(
         'payment-session-duplicate-422', 'medusa',
@@ -452,8 +452,47 @@ QUIRKS = QUIRKS + (
         'payment-authorization-422', 'medusa',
         ('PostPaymentCollectionsSessionsSessionAuthorize',),
         official='generic 422',
-        real='422 `payment_authorization_error` when the session is not authorized afterwards (the only Store route raising it; cart completion does not)',
-        mock='422 `PaymentNotAuthorized`; no 422 on `PostCartsCartComplete` (evidence: code)',
+        real='422 `payment_authorization_error` when the session is not authorized afterwards (the only Store route raising it; cart completion does not); the message names the collection, `Failed to authorize Payment Session id "<collection id>"`; an id that is not one of the collection\'s sessions gets it too, after the collection\'s status and authorized amount were saved (a `not_paid` collection with sessions becomes `awaiting`)',
+        mock='422 `PaymentNotAuthorized`; no 422 on `PostCartsCartComplete`; same message and saved status (evidence: code `payment-collections/authorize-payment-session.js`; observed)',
+    ),
+)
+
+# Order edits and payment collections (_domain/order_edits.py, _domain/payment_collections.py);
+# evidence: the compiled 1.20.11 routes and services, and a real 1.20.11 (admin-created edits).
+QUIRKS = QUIRKS + (
+    Quirk(
+        "payment-collection-refresh-drops-sessions", "medusa",
+        ("PostPaymentCollectionsPaymentCollectionPaymentSessionsSession",),
+        official="replaces the session",
+        real="the collection is loaded through the session (`getPaymentCollectionIdBySessionId`), "
+             "so its `payment_sessions` relation holds only that session; saving it with the "
+             "new session unlinks every other session of the collection (they stay as orphan "
+             "rows: refreshing or authorizing them later fails); refreshing an authorized "
+             "session takes its amount off `authorized_amount` and leaves the status",
+        mock="same as real; the operation's description says so (evidence: code "
+             "`services/payment-collection.js`; observed: a two-session collection kept one)",
+    ),
+    Quirk(
+        "payment-collection-query-names", "mock", ("GetPaymentCollectionsPaymentCollection",),
+        official="`fields`, `expand`: any string",
+        real="no allowed list: a name that is no column (`fields`) or relation (`expand`) of "
+             "the collection reaches TypeORM, which fails: 500 `unknown_error`",
+        mock="the parameters' `pattern` lists the columns and relations: any other name gets "
+             "400 `invalid_data` from validation (evidence: observed `?fields=nope`, "
+             "`?expand=nope` → 500)",
+    ),
+    Quirk(
+        "order-edit-seed", "mock",
+        ("GetOrderEditsOrderEdit", "PostOrderEditsOrderEditComplete",
+         "PostOrderEditsOrderEditDecline", "GetPaymentCollectionsPaymentCollection"),
+        official="(order edits and payment collections are made with the admin API)",
+        real="a merchant creates, changes and requests an edit with the admin API; requesting "
+             "one whose total exceeds the order's creates its payment collection",
+        mock="the mock has no admin API: edits (and their collections, with optional sessions, "
+             "such as a `mock-payment` session whose `outcome` is `requires_more`) come from the "
+             "seed's `order_edits` extension, in the state the admin routes leave them; a "
+             "`mock-payment` session of a collection authorizes to its `outcome` (the single "
+             "route then answers 422), and refreshing it starts over with `authorized`",
     ),
 )
 

@@ -14,8 +14,10 @@ from .carts import CartService
 from .catalog import CatalogService
 from .checkout import CheckoutService
 from .customers import CustomerService
+from .order_edits import OrderEditService
 from .orders import OrderService
 from .passwords import hash_password
+from .payment_collections import PaymentCollectionService
 from .payments import PaymentProviders
 from .pricing import PricingService
 from .returns import ReturnService
@@ -42,6 +44,8 @@ class Services:
     carts: CartService
     checkout: CheckoutService
     returns: ReturnService
+    payment_collections: PaymentCollectionService
+    order_edits: OrderEditService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -63,10 +67,13 @@ class Services:
                             catalog.default_sales_channel_id)
         checkout = CheckoutService(store, clock, ids, outbox, carts, orders, payments)
         returns = ReturnService(store, clock, ids, outbox, carts)
+        payment_collections = PaymentCollectionService(store, clock, ids, outbox, payments)
+        order_edits = OrderEditService(store, clock, outbox, payment_collections)
         return cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
                    tokens=tokens, customers=customers, orders=orders, sessions=sessions,
                    seed_snapshot=store.snapshot(), pricing=pricing, catalog=catalog,
-                   payments=payments, carts=carts, checkout=checkout, returns=returns)
+                   payments=payments, carts=carts, checkout=checkout, returns=returns,
+                   payment_collections=payment_collections, order_edits=order_edits)
 
     def reset(self) -> None:
         """Back to the seed: data, events, clock offset and id sequence."""

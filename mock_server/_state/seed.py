@@ -16,8 +16,9 @@ rows sort by id in the order they were created, as Medusa's do).
 Mock extensions, in the same style (lists of plain objects) under keys Medusa's seed does not
 read: ``sales_channels`` (beyond the default one, with the ``products`` they sell, by handle, and
 their own ``publishable_api_keys``), ``gift_cards``, ``discounts``, ``return_reasons`` (with
-``children``), ``customers`` (with ``password`` and ``addresses``) and ``orders`` (guest or
-customer orders placed with the seeded catalog).
+``children``), ``customers`` (with ``password`` and ``addresses``), ``orders`` (guest or
+customer orders placed with the seeded catalog) and ``order_edits`` (edits of those orders, with
+the payment collection of a positive difference: ``_Loader.load_order_edits``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ CURRENCIES: dict[str, list[str]] = _data("currencies.json")
 PRODUCT_STATUSES = ("draft", "proposed", "published", "rejected")
 DISCOUNT_RULE_TYPES = ("percentage", "fixed", "free_shipping")
 REQUIREMENT_TYPES = ("min_subtotal", "max_subtotal")
+EDIT_STATUSES = ("created", "requested", "declined", "canceled")
+MOCK_OUTCOMES = ("authorized", "requires_more", "error")  # _domain/payments.py OUTCOMES
 _WORD = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]+[0-9]*|\b|[0-9_]|$)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
@@ -205,6 +208,7 @@ class _Loader:
         self.load_return_reasons()
         self.load_customers()
         self.load_orders()
+        self.load_order_edits()
 
     def load_defaults(self) -> None:
         """What Medusa creates when it first boots, before any seed runs."""
@@ -817,6 +821,235 @@ class _Loader:
                 "metadata": None, "idempotency_key": None,
             })
             self.store.orders.put(order)
+
+    # -- order edits (extension) -----------------------------------------------------------
+    def load_order_edits(self) -> None:
+        """Extension: ``order_edits``, edits a merchant prepared on seeded orders, as Medusa's
+        admin routes leave them (``medusa seed`` ignores the key)::
+
+            {"order": 4, "status": "requested", "internal_note": "...",
+             "changes": [{"type": "item_add", "sku": "TSHIRT-L", "quantity": 1},
+                         {"type": "item_update", "sku": "MUG-ONE", "quantity": 4},
+                         {"type": "item_remove", "sku": "TSHIRT-S"}],
+             "payment_collection": {"description": "...",
+                                    "sessions": [{"provider_id": "mock-payment",
+                                                  "outcome": "requires_more"}]}}
+
+        ``order`` is a seeded order's display id. ``status``: ``requested`` (default),
+        ``created`` (not yet sent to the customer), ``declined`` (with ``declined_reason``) or
+        ``canceled`` (before it was requested); one created or requested edit per order, as
+        Medusa allows; ``id`` (and ``payment_collection.id``) fix the ids. The edit gets a copy
+        of the order's lines (``original_item_id`` names the order's line) and each change acts
+        on the copy whose variant has that ``sku`` (an added line is priced in the order's
+        region). A requested (or declined) edit whose total
+        exceeds the order's gets a payment collection for the difference, as Medusa's request
+        route creates one; ``payment_collection`` (``true`` or an object) asks for it
+        explicitly, gives its ``description`` and opens ``sessions`` on it (``provider_id``
+        among the region's, ``amount`` (the whole amount for a single session), and for
+        ``mock-payment`` the ``outcome`` authorizing it ends in).
+        """
+        entries = self.items("order_edits")
+        if not entries:
+            return
+        orders = {o["display_id"]: o for o in self.store.orders.values()}
+        admin = self.ids.new("usr")  # the admin user who prepared the edits
+        for path, entry in entries:
+            ref = self.req(entry, path, "order", int, "the display_id of an order in $.orders")
+            order = orders.get(ref)
+            if order is None:
+                raise self.fail(f"{path}.order", f"no order with display_id {ref} in $.orders")
+            status = self.opt(entry, path, "status", str, "an order edit status", "requested")
+            if status not in EDIT_STATUSES:
+                raise self.fail(f"{path}.status", "must be one of created, requested, declined "
+                                "or canceled (a confirmed edit is the order as it is after the "
+                                "edit: seed that order instead)")
+            if status in ("created", "requested"):
+                active = self.store.order_edits.first(
+                    lambda e, o=order["id"]: e["order_id"] == o and e["confirmed_at"] is None
+                    and e["canceled_at"] is None and e["declined_at"] is None)
+                if active is not None:
+                    raise self.fail(f"{path}.order", f"order {ref} already has an active edit "
+                                    f"({active['id']}): Medusa allows one created or requested "
+                                    "edit per order")
+            edit = self.base("oe", self.explicit_id(entry, path, "order_edits"))
+            del edit["deleted_at"]
+            requested = status in ("requested", "declined")
+            edit.update({
+                "order_id": order["id"],
+                "internal_note": self.opt(entry, path, "internal_note", str, "a string"),
+                "created_by": admin, "requested_by": admin if requested else None,
+                "requested_at": self.now if requested else None,
+                "confirmed_by": None, "confirmed_at": None,
+                "declined_by": None,
+                "declined_reason": self.opt(entry, path, "declined_reason", str, "a string"),
+                "declined_at": self.now if status == "declined" else None,
+                "canceled_by": admin if status == "canceled" else None,
+                "canceled_at": self.now if status == "canceled" else None,
+                "payment_collection_id": None, "changes": [],
+            })
+            if edit["declined_reason"] is not None and status != "declined":
+                raise self.fail(f"{path}.declined_reason", "only a declined edit has one")
+            order_lines = self.store.line_items.find(lambda i, o=order["id"]: i["order_id"] == o)
+            clones = [self.clone_line(line, edit["id"]) for line in order_lines]
+            self.load_edit_changes(path, entry, order, edit, clones)
+            if requested and not edit["changes"]:
+                raise self.fail(f"{path}.changes", "a requested edit needs at least one change "
+                                "(Medusa refuses to request an edit without)")
+            lines = self.store.line_items.find(lambda i, e=edit["id"]: i["order_edit_id"] == e)
+            difference = self.order_total(order, lines) - self.order_total(order, order_lines)
+            self.load_edit_collection(path, entry, order, edit, difference, requested, admin)
+            self.store.order_edits.put(edit)
+
+    def clone_line(self, line: Record, edit_id: str) -> Record:
+        """``LineItemService.cloneTo``: a copy on the edit (timestamps kept, as Medusa's spread
+        keeps them), with copies of its tax lines and adjustments."""
+        clone = json.loads(json.dumps(line))
+        clone.update({"id": self.ids.new("item"), "cart_id": None, "order_id": None,
+                      "swap_id": None, "claim_order_id": None, "order_edit_id": edit_id,
+                      "original_item_id": line["id"]})
+        clone["tax_lines"] = [dict(t, id=self.ids.new("litl"), item_id=clone["id"])
+                              for t in line.get("tax_lines", [])]
+        clone["adjustments"] = [dict(a, id=self.ids.new("lia"), item_id=clone["id"])
+                                for a in line.get("adjustments", [])]
+        self.store.line_items.put(clone)
+        return clone
+
+    def load_edit_changes(self, path: str, entry: dict[str, Any], order: Record,
+                          edit: Record, clones: list[Record]) -> None:
+        region = self.store.regions.get(order["region_id"])
+        changed: set[str] = set()
+        for cpath, change in self.sub(entry.get("changes"), f"{path}.changes"):
+            kind = self.req(change, cpath, "type", str, "item_add, item_update or item_remove")
+            if kind not in ("item_add", "item_update", "item_remove"):
+                raise self.fail(f"{cpath}.type", "must be item_add, item_update or item_remove")
+            sku = self.req(change, cpath, "sku", str, "a variant sku")
+            row = self.base("oic")
+            row.update({"type": kind, "order_edit_id": edit["id"],
+                        "original_line_item_id": None, "line_item_id": None})
+            if kind == "item_add":
+                variant = self.variants_by_sku.get(sku)
+                if variant is None:
+                    raise self.fail(f"{cpath}.sku", f"no variant with sku {sku!r} in $.products")
+                price = self.unit_price(variant, region)
+                if price is None:
+                    raise self.fail(f"{cpath}.sku", f"variant {sku!r} has no "
+                                    f"{region['currency_code']} price")
+                row["line_item_id"] = self.added_line(cpath, change, edit, variant, price,
+                                                      region)["id"]
+            else:
+                matches = [c for c in clones if (self.store.product_variants.get(
+                    c.get("variant_id") or "") or {}).get("sku") == sku]
+                if not matches:
+                    raise self.fail(f"{cpath}.sku", f"order {order['display_id']} has no line "
+                                    f"with sku {sku!r}")
+                if len(matches) > 1:
+                    raise self.fail(f"{cpath}.sku", f"order {order['display_id']} has several "
+                                    f"lines with sku {sku!r}")
+                clone = matches[0]
+                if clone["id"] in changed:
+                    raise self.fail(f"{cpath}.sku", f"the line with sku {sku!r} is already "
+                                    "changed by this edit")
+                changed.add(clone["id"])
+                row["original_line_item_id"] = clone["original_item_id"]
+                if kind == "item_update":
+                    clone["quantity"] = self.quantity(change, cpath)
+                    clone["updated_at"] = self.now
+                    row["line_item_id"] = clone["id"]
+                else:
+                    self.store.line_items.delete(clone["id"])
+            edit["changes"].append(row)
+
+    def quantity(self, entry: dict[str, Any], path: str) -> int:
+        quantity = self.req(entry, path, "quantity", int, "a positive integer")
+        if quantity < 1:
+            raise self.fail(f"{path}.quantity", "must be a positive integer")
+        return quantity
+
+    def added_line(self, path: str, change: dict[str, Any], edit: Record, variant: Record,
+                   price: int, region: Record) -> Record:
+        """``OrderEditService.addLineItem``: a new line on the edit, with the region's tax."""
+        product = self.store.products.get(variant["product_id"])
+        line = self.base("item")
+        del line["deleted_at"]
+        line.update({
+            "cart_id": None, "order_id": None, "swap_id": None, "claim_order_id": None,
+            "original_item_id": None, "order_edit_id": edit["id"],
+            "title": product["title"] if product else variant["sku"],
+            "description": variant["title"],
+            "thumbnail": product.get("thumbnail") if product else None, "is_return": False,
+            "is_giftcard": bool(product and product["is_giftcard"]), "should_merge": True,
+            "allow_discounts": bool(product["discountable"]) if product else True,
+            "has_shipping": None, "unit_price": price, "variant_id": variant["id"],
+            "product_id": variant["product_id"], "quantity": self.quantity(change, path),
+            "fulfilled_quantity": None, "returned_quantity": None, "shipped_quantity": None,
+            "metadata": self.metadata(change, path) or {}, "adjustments": [],
+        })
+        line["tax_lines"] = [self.tax_line("litl", region, item_id=line["id"])]
+        self.store.line_items.put(line)
+        return line
+
+    def load_edit_collection(self, path: str, entry: dict[str, Any], order: Record,
+                             edit: Record, difference: int, requested: bool,
+                             admin: str) -> None:
+        """The payment collection Medusa's request route creates for a positive difference."""
+        given = entry.get("payment_collection")
+        cpath = f"{path}.payment_collection"
+        if given is not None and given is not True and not isinstance(given, dict):
+            raise self.fail(cpath, "must be true or an object")
+        if not requested or difference <= 0:
+            if given is not None:
+                why = ("the edit was never requested" if not requested else
+                       f"its difference_due is {difference}")
+                raise self.fail(cpath, "Medusa creates a payment collection only when a "
+                                f"requested edit costs more than the order; {why}")
+            return
+        options = given if isinstance(given, dict) else {}
+        region = self.store.regions.get(order["region_id"])
+        collection = self.base("paycol", self.explicit_id(options, cpath, "payment_collections"))
+        collection.update({
+            "type": "order_edit", "status": "not_paid",
+            "description": self.opt(options, cpath, "description", str, "a string"),
+            "amount": difference, "authorized_amount": None, "region_id": region["id"],
+            "currency_code": region["currency_code"], "metadata": self.metadata(options, cpath),
+            "created_by": admin, "payment_session_ids": [], "payment_ids": [],
+        })
+        sessions = self.sub(options.get("sessions"), f"{cpath}.sessions")
+        total = 0
+        for spath, spec in sessions:
+            provider = self.req(spec, spath, "provider_id", str, "a payment provider id")
+            offered = region["payment_providers"]
+            if provider not in offered:
+                raise self.fail(f"{spath}.provider_id", f"provider {provider!r} is not offered "
+                                f"in region {region['name']} ({', '.join(offered)})")
+            if len(sessions) == 1 and spec.get("amount") is None:
+                amount = difference
+            else:
+                amount = self.req(spec, spath, "amount", int, "a positive integer amount")
+                if amount < 1:
+                    raise self.fail(f"{spath}.amount", "must be a positive integer amount")
+            data: dict[str, Any] = {"status": "pending"}
+            if provider == "mock-payment":
+                outcome = self.opt(spec, spath, "outcome", str, "an outcome", "authorized")
+                if outcome not in MOCK_OUTCOMES:
+                    raise self.fail(f"{spath}.outcome",
+                                    f"must be one of {', '.join(MOCK_OUTCOMES)}")
+                data["outcome"] = outcome
+            elif spec.get("outcome") is not None:
+                raise self.fail(f"{spath}.outcome", "only a mock-payment session has an outcome")
+            session = self.base("ps")
+            del session["deleted_at"]
+            session.update({"cart_id": None, "provider_id": provider, "is_selected": None,
+                            "is_initiated": True, "status": "pending", "data": data,
+                            "idempotency_key": None, "amount": amount,
+                            "payment_authorized_at": None})
+            self.store.payment_sessions.put(session)
+            collection["payment_session_ids"].append(session["id"])
+            total += amount
+        if sessions and total != difference:
+            raise self.fail(f"{cpath}.sessions", f"the amounts add up to {total}, not to the "
+                            f"collection's amount {difference} (the edit's difference_due)")
+        self.store.payment_collections.put(collection)
+        edit["payment_collection_id"] = collection["id"]
 
 
 def load_seed(store: Store, data: dict[str, Any], *, source: str,
