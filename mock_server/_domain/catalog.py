@@ -393,9 +393,12 @@ class CatalogService:
                 views.pick(store.sales_channels.get(c), views.SALES_CHANNEL_COLUMNS)
                 for c in product["sales_channel_ids"] if store.sales_channels.get(c)]
         if "tags" in relations:  # the join returns tags in the order they were created
-            order = {tag_id: i for i, tag_id in enumerate(store.product_tags.keys())}
+            tag_ids = product["tag_ids"]
+            if len(tag_ids) > 1:
+                order = {tag_id: i for i, tag_id in enumerate(store.product_tags.keys())}
+                tag_ids = sorted(tag_ids, key=lambda t: order.get(t, 0))
             entity["tags"] = [views.pick(store.product_tags.get(t), views.TAG_COLUMNS)
-                              for t in sorted(product["tag_ids"], key=lambda t: order.get(t, 0))]
+                              for t in tag_ids]
         if "type" in relations:
             entity["type"] = views.pick(store.product_types.get(product.get("type_id") or ""),
                                         views.TYPE_COLUMNS)
@@ -405,10 +408,11 @@ class CatalogService:
             priced = ("variants.prices" in relations and not variant_select)
             tax_rates = (self.pricing.product_tax_rates(product["id"], ctx)
                          if priced and ctx.taxed else None)
+            variant_relations = {r.split(".", 1)[1] for r in relations
+                                 if r.startswith("variants.")}
             out = []
             for variant in variants:
-                view = self.variant_entity(variant, {r.split(".", 1)[1] for r in relations
-                                                     if r.startswith("variants.")},
+                view = self.variant_entity(variant, variant_relations,
                                            select=variant_select or None)
                 if priced:
                     self.pricing.apply(view, variant, ctx, tax_rates)
@@ -525,7 +529,10 @@ class CatalogService:
 
         with self.store.lock:
             rows = sort_rows(self.store.regions.find(keep), config.order, views.REGION_FIELDS)
-            return ([views.region_entity(self.store, r, config.select, config.relations)
+            by_region = (views.countries_by_region(self.store)
+                         if "countries" in config.relations else None)
+            return ([views.region_entity(self.store, r, config.select, config.relations,
+                                         by_region=by_region)
                      for r in page(rows, config)], len(rows))
 
     def retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:

@@ -14,13 +14,13 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._state.store import Record, Store
 from .errors import ErrorType, MedusaError, UnexpectedError
+from .views import copy_json
 
 # The columns a price has when it comes with its variant (the product's relation) ...
 PRICE_FIELDS = ("id", "created_at", "updated_at", "deleted_at", "currency_code", "amount",
@@ -102,7 +102,7 @@ class PricingService:
         if rates is None:
             rates = [{"rate": ctx.tax_rate, "name": "default", "code": "default"}]
             ctx.tax_cache[product_id] = rates
-        return copy.deepcopy(rates)
+        return copy_json(rates)
 
     @staticmethod
     def tax_amount(price: int, rates: list[dict[str, Any]], includes_tax: bool = False) -> int:
@@ -113,7 +113,7 @@ class PricingService:
     # -- variants ------------------------------------------------------------------------------
     @staticmethod
     def raw_prices(variant: Record) -> list[dict[str, Any]]:
-        return [{k: copy.deepcopy(p.get(k)) for k in PRICE_FIELDS}
+        return [{k: copy_json(p.get(k)) for k in PRICE_FIELDS}
                 for p in variant.get("prices", []) if p.get("deleted_at") is None]
 
     @staticmethod
@@ -140,7 +140,7 @@ class PricingService:
         prices = []
         original = calculated = None
         for price in matching:
-            entry = {k: copy.deepcopy(price.get(k)) for k in PRICE_FIELDS}
+            entry = {k: copy_json(price.get(k)) for k in PRICE_FIELDS}
             entry["price_list"] = None
             entry["variant_id"] = variant["id"]
             prices.append(entry)

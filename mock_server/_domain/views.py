@@ -6,6 +6,7 @@ Each view copies what it reads, so callers may serialize it after the store lock
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from .._state.seed import CURRENCIES
@@ -58,10 +59,26 @@ SHIPPING_OPTION_FIELDS = (
 )
 
 
+_ATOMS = frozenset((str, int, float, bool, type(None)))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (``copy.deepcopy`` for anything else), without
+    ``deepcopy``'s bookkeeping: views copy every column they read, on every request."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_json(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def pick(record: Record | None, fields: tuple[str, ...]) -> dict[str, Any] | None:
     if record is None:
         return None
-    return {key: copy.deepcopy(record.get(key)) for key in fields}
+    return {key: copy_json(record.get(key)) for key in fields}
 
 
 def address(record: Record | None) -> dict[str, Any] | None:
@@ -193,15 +210,26 @@ def product_option(option: Record, variants: list[Record] | None) -> dict[str, A
     return view
 
 
+def countries_by_region(store: Store) -> dict[str, list[Record]]:
+    """The countries table grouped by region, in table order (one pass for many regions)."""
+    grouped: dict[str, list[Record]] = {}
+    for country in store.countries.values():
+        grouped.setdefault(country["region_id"], []).append(country)
+    return grouped
+
+
 def region_entity(store: Store, record: Record, select: list[str] | None,
-                  relations: list[str]) -> dict[str, Any]:
-    """A region with the Store routes' relations (countries, currency, providers)."""
+                  relations: list[str], *,
+                  by_region: dict[str, list[Record]] | None = None) -> dict[str, Any]:
+    """A region with the Store routes' relations (countries, currency, providers);
+    ``by_region`` is :func:`countries_by_region`, when the caller shows several regions."""
     columns = REGION_COLUMNS if not select else tuple(c for c in REGION_COLUMNS if c in select)
     view = pick(record, columns)
     assert view is not None
     if "countries" in relations:
         # in the order the region lists them (Medusa's order depends on the query plan)
-        countries = store.countries.find(lambda c: c["region_id"] == record["id"])
+        countries = (list(by_region.get(record["id"], [])) if by_region is not None else
+                     store.countries.find(lambda c: c["region_id"] == record["id"]))
         countries.sort(key=lambda c: c.get("region_rank", 0))
         view["countries"] = [dict(pick(c, COUNTRY_COLUMNS) or {}, id=c["country_id"])
                              for c in countries]
@@ -223,13 +251,24 @@ def pick_deep(value: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     its relations are entity instances, which ``pickDeep`` never descends into, so a relation
     stays whole when its path (or a path under it, for lists) is listed; ``metadata`` is a plain
     object and stays when listed."""
+    wanted, parents = _field_index(tuple(fields))
     out: dict[str, Any] = {}
     for key, item in value.items():
-        matches = key in fields
-        partial = any(f.startswith(f"{key}.") for f in fields)
-        if matches or (partial and isinstance(item, list)):
+        if key in wanted:
             out[key] = item
+        elif isinstance(item, list):
+            partial = (key in parents if "." not in key
+                       else any(f.startswith(f"{key}.") for f in fields))
+            if partial:
+                out[key] = item
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _field_index(fields: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The listed paths, and the first segments of the dotted ones (``variants`` for
+    ``variants.prices``): a key ``k`` has a path under it exactly when it is among those."""
+    return frozenset(fields), frozenset(f.split(".", 1)[0] for f in fields if "." in f)
 
 
 # Totals Medusa's ``cleanResponseData`` always lets through.
