@@ -683,6 +683,14 @@ QUIRKS = QUIRKS + (
         mock="same as real; these operations list the 500",
     ),
     Quirk(
+        "display-id-int4-500", "medusa", ("GetOrders",),
+        official="`display_id`: a number",
+        real="a whole `display_id` outside PostgreSQL's integer range (`-1e16`) reaches the "
+             "database, which refuses it: 500 `unknown_error` (an unknown one in range is 404 "
+             "`Not Found`)",
+        mock="same as real; the document lists the 500",
+    ),
+    Quirk(
         "tag-date-bounds-raw-500", "medusa", ("GetProductTags", "GetProductTypes"),
         official="`created_at`/`updated_at` bounds: dates",
         real="the DTO checks each bound as a JavaScript date but the route hands PostgreSQL the "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._domain.errors import UnexpectedError
 from .._context import current
 from .._responses import json_response, send_status
 
@@ -14,6 +15,11 @@ def get_orders(display_id: float, email: str, **query: Any) -> Any:
     if not float(display_id).is_integer():
         orders.query_config(config, is_list=True)  # Medusa checks the query first
         return send_status(404)
+    if not -(2 ** 31) <= display_id < 2 ** 31:
+        orders.query_config(config, is_list=True)
+        # display_id is a PostgreSQL integer column: the query fails (quirk display-id-int4-500)
+        raise UnexpectedError(f"display_id {display_id} out of integer range",
+                              quirk="display-id-int4-500")
     order = orders.lookup(int(display_id), email, config)
     if order is None:
         return send_status(404)
