@@ -496,3 +496,41 @@ def test_dates_are_read_like_javascript(text: str, iso: str | None) -> None:
         assert parsed is None
     else:
         assert parsed is not None and parsed.strftime("%Y-%m-%dT%H:%M:%S") == iso
+
+
+# Medusa 500s the mock reproduces on purpose, each naming its quirk (recorded against a real
+# Medusa 1.20.11 with curl): values PostgreSQL refuses once Medusa hands them over.
+@pytest.mark.parametrize(("url", "quirk"), [
+    ("/store/products?offset=1e19", "pagination-bigint-500"),
+    ("/store/product-tags?limit=1e19", "pagination-bigint-500"),
+    ("/store/regions?offset=9223372036854775808", "pagination-bigint-500"),
+    ("/store/product-tags?created_at[gt]=02", "tag-date-bounds-raw-500"),
+    ("/store/product-types?updated_at[lt]=2021-02-31", "tag-date-bounds-raw-500"),
+    ("/store/orders?display_id=2147483648&email=a%40example.com", "display-id-int4-500"),
+])
+def test_database_refusals_are_medusas_500(mock: Mock, url: str, quirk: str) -> None:
+    r = mock.client.get(url)
+    assert r.status_code == 500 and r.headers["X-Medusa-Mock-Quirk"] == quirk
+    assert r.json() == {"code": "unknown_error", "type": "unknown_error",
+                        "message": "An unknown error occurred."}
+
+
+@pytest.mark.parametrize("url", [
+    "/store/products?offset=9223372036854775000",  # below 2^63 as a double: PostgreSQL takes it
+    "/store/product-tags?created_at[gt]=2020-01-01",
+    "/store/orders?display_id=2147483647&email=a%40example.com",  # in range: plain 404
+])
+def test_values_postgresql_reads_are_answered(mock: Mock, url: str) -> None:
+    r = mock.client.get(url)
+    assert r.status_code in (200, 404) and "X-Medusa-Mock-Quirk" not in r.headers
+
+
+def test_order_fields_and_expand_narrow_the_answer(mock: Mock) -> None:
+    base = "/store/orders?display_id=2&email=guest.two@example.com"
+    r = mock.client.get(base + "&fields=nope")
+    assert r.status_code == 400
+    narrowed = mock.client.get(base + "&fields=id,total").json()["order"]
+    assert {"id", "created_at", "total", "items"} <= set(narrowed)
+    assert "email" not in narrowed and "status" not in narrowed
+    expanded = mock.client.get(base + "&expand=items").json()["order"]
+    assert "items" in expanded and "customer" not in expanded and "email" in expanded
