@@ -605,3 +605,17 @@ def seeded_orders() -> list[dict[str, Any]]:
     return [{"display_id": index, "email": entry["email"].lower(),
              "guest": entry.get("customer") is None}
             for index, entry in enumerate(data.get("orders", []), start=1)]
+
+
+def run_state_machine(machine: type, options: Options, *, steps: int) -> None:
+    """Run a bound Hypothesis state machine the way every stateful contract test does:
+    seeded, derandomized, no example database, no deadline, ``max_examples`` from the run."""
+    import hypothesis
+    from hypothesis.stateful import run_state_machine_as_test
+
+    run_state_machine_as_test(
+        hypothesis.seed(options.seed)(machine),
+        settings=hypothesis.settings(
+            max_examples=options.max_examples, stateful_step_count=steps, derandomize=True,
+            database=None, deadline=None, print_blob=False,
+            suppress_health_check=[hypothesis.HealthCheck.too_slow]))

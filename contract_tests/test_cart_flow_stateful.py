@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import hypothesis
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from ._harness import Contract
+from ._harness import Contract, run_state_machine
 
 REGION_NAME = "UK"  # one country and one payment provider: its session is selected at once
 ADDRESS = {"first_name": "Sta", "last_name": "Teful", "address_1": "1 Model Row",
@@ -262,15 +261,4 @@ def test_cart_flow_state_machine(contract: Contract) -> None:
     options = contract.target.options
     machine = type("BoundCartFlow", (CartFlow,), {
         "contract": contract, "region_id": region["id"], "variants": variants})
-    hypothesis.stateful.run_state_machine_as_test(
-        hypothesis.seed(options.seed)(machine),
-        settings=hypothesis.settings(
-            max_examples=options.max_examples,
-            stateful_step_count=10,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            print_blob=False,
-            suppress_health_check=[hypothesis.HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine(machine, options, steps=10)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import hypothesis
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -25,11 +24,10 @@ from hypothesis.stateful import (
     initialize,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from ._allowances import UNKNOWN_ERROR
-from ._harness import CLAIM_TOKEN_EVENT, CUSTOMER, Contract, seeded_orders
+from ._harness import CLAIM_TOKEN_EVENT, CUSTOMER, Contract, run_state_machine, seeded_orders
 
 CLAIM_TOKEN_TTL = 15 * 60
 GUEST_ORDERS = [order for order in seeded_orders() if order["guest"]]
@@ -308,15 +306,4 @@ def test_claim_flow_state_machine(contract: Contract) -> None:
                     "every example needs the seeded state and a movable clock")
     options = contract.target.options
     machine = type("BoundClaimFlow", (ClaimFlow,), {"contract": contract})
-    run_state_machine_as_test(
-        hypothesis.seed(options.seed)(machine),
-        settings=hypothesis.settings(
-            max_examples=options.max_examples,
-            stateful_step_count=12,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            print_blob=False,
-            suppress_health_check=[hypothesis.HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine(machine, options, steps=12)

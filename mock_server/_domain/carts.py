@@ -26,11 +26,6 @@ from .errors import ErrorType, MedusaError, UnexpectedError
 from .payments import PaymentProviders
 from .pricing import PricingService
 
-CART_COLUMNS = (
-    "object", "id", "created_at", "updated_at", "deleted_at", "email", "billing_address_id",
-    "shipping_address_id", "region_id", "customer_id", "payment_id", "type", "completed_at",
-    "payment_authorized_at", "idempotency_key", "context", "metadata", "sales_channel_id",
-)
 ITEM_COLUMNS = (
     "id", "created_at", "updated_at", "cart_id", "order_id", "swap_id", "claim_order_id",
     "original_item_id", "order_edit_id", "title", "description", "thumbnail", "is_return",
@@ -44,12 +39,6 @@ ADDRESS_COLUMNS = (
 )
 METHOD_COLUMNS = ("id", "shipping_option_id", "order_id", "claim_order_id", "cart_id", "swap_id",
                   "return_id", "price", "data")
-SESSION_COLUMNS = ("id", "created_at", "updated_at", "cart_id", "provider_id", "is_selected",
-                   "is_initiated", "status", "data", "idempotency_key", "amount",
-                   "payment_authorized_at")
-PAYMENT_COLUMNS = ("id", "created_at", "updated_at", "swap_id", "cart_id", "order_id", "amount",
-                   "currency_code", "amount_refunded", "provider_id", "data", "captured_at",
-                   "canceled_at", "metadata", "idempotency_key")
 DISCOUNT_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "code", "is_dynamic",
                     "rule_id", "is_disabled", "parent_discount_id", "starts_at", "ends_at",
                     "valid_duration", "usage_limit", "usage_count", "metadata")
@@ -202,7 +191,7 @@ class CartService:
         store = self.store
         relations = relations | TOTALS_RELATIONS
         computed = self.compute(cart, force_taxes=force_taxes)
-        out = {k: copy.deepcopy(cart.get(k)) for k in CART_COLUMNS}
+        out = {k: copy.deepcopy(cart.get(k)) for k in views.CART_COLUMNS}
         rel: dict[str, Any] = {}
         if "billing_address" in relations:
             rel["billing_address"] = _address(store, cart.get("billing_address_id"))
@@ -214,10 +203,11 @@ class CartService:
         rel["items"] = [self._item_view(i, computed) for i in self.items(cart["id"])]
         if "payment" in relations:
             payment = store.payments.get(cart.get("payment_id") or "")
-            rel["payment"] = views.pick(payment, PAYMENT_COLUMNS) if payment else None
+            rel["payment"] = views.pick(payment, views.PAYMENT_COLUMNS) if payment else None
         sessions = self.sessions(cart["id"]) if "payment_sessions" in relations else None
         if sessions is not None:
-            rel["payment_sessions"] = [views.pick(s, SESSION_COLUMNS) for s in sessions]
+            rel["payment_sessions"] = [views.pick(s, views.PAYMENT_SESSION_COLUMNS)
+                                       for s in sessions]
         rel["region"] = self._region_view(cart, relations)
         if "sales_channel" in relations:
             channel = store.sales_channels.get(cart.get("sales_channel_id") or "")
@@ -231,7 +221,7 @@ class CartService:
         if sessions is not None:
             selected = next((s for s in sessions if s.get("is_selected")), None)
             if selected is not None:
-                out["payment_session"] = views.pick(selected, SESSION_COLUMNS)
+                out["payment_session"] = views.pick(selected, views.PAYMENT_SESSION_COLUMNS)
         totals = computed["cart"]
         for key in ("subtotal", "discount_total", "item_tax_total", "shipping_total",
                     "shipping_tax_total", "tax_total", "gift_card_total", "gift_card_tax_total",

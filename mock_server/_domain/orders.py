@@ -29,6 +29,31 @@ CLAIM_TOKEN_EVENT = "order-update-token.created"
 CLAIM_TOKEN_TTL = 15 * 60
 
 
+def stored_totals(order: Record, items: list[Record], region: Record | None = None,
+                  ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An order's per-line and overall totals, computed as for the cart it came from but from
+    its stored tax lines (Medusa's order decorateTotals), and its (first non free-shipping)
+    discount."""
+    region = region or {}
+    region_in = {"id": region.get("id"), "tax_rate": region.get("tax_rate") or 0,
+                 "gift_cards_taxable": region.get("gift_cards_taxable", True),
+                 "automatic_taxes": False, "tax_code": region.get("tax_code")}
+    lines = [dict(i, adjustments=list(i.get("adjustments", [])),
+                  tax_lines=list(i.get("tax_lines", []))) for i in items]
+    methods = [dict(m) for m in order.get("shipping_methods", [])]
+    discounts = [{"id": d["id"], "code": d["code"],
+                  "rule": {k: d["rule"][k] for k in ("type", "value", "allocation")}}
+                 for d in order.get("discounts", [])]
+    computed = cart_totals.compute(region_in, lines, methods, discounts, [])
+    discount = next((d for d in discounts if d["rule"]["type"] != "free_shipping"), None)
+    return computed, discount
+
+
+def placed_order_total(order: Record, items: list[Record]) -> int:
+    """What a customer pays for an order with these items: the amount its payment holds."""
+    return int(stored_totals(order, items)[0]["cart"]["total"])
+
+
 class OrderService:
     def __init__(self, store: Store, clock: Clock, outbox: EventOutbox, tokens: TokenService,
                  customers: CustomerService) -> None:
@@ -97,23 +122,8 @@ class OrderService:
         return view
 
     def _computed(self, order: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The order's per-line and overall totals, computed as for the cart it came from but
-        from its stored tax lines (Medusa's order decorateTotals), and its (first non
-        free-shipping) discount."""
         region = self.store.regions.get(order["region_id"]) or {}
-        region_in = {"id": region.get("id"), "tax_rate": region.get("tax_rate") or 0,
-                     "gift_cards_taxable": region.get("gift_cards_taxable", True),
-                     "automatic_taxes": False, "tax_code": region.get("tax_code")}
-        items = [dict(i, adjustments=list(i.get("adjustments", [])),
-                      tax_lines=list(i.get("tax_lines", [])))
-                 for i in views.order_items(self.store, order["id"])]
-        methods = [dict(m) for m in order.get("shipping_methods", [])]
-        discounts = [{"id": d["id"], "code": d["code"],
-                      "rule": {k: d["rule"][k] for k in ("type", "value", "allocation")}}
-                     for d in order.get("discounts", [])]
-        computed = cart_totals.compute(region_in, items, methods, discounts, [])
-        discount = next((d for d in discounts if d["rule"]["type"] != "free_shipping"), None)
-        return computed, discount
+        return stored_totals(order, views.order_items(self.store, order["id"]), region)
 
     def completed_view(self, cart_id: str) -> dict[str, Any]:
         """The order a completed cart answers with (``retrieveByCartIdWithTotals`` with the

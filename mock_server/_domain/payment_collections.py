@@ -41,12 +41,6 @@ READ_RELATIONS = ("region", "payment_sessions")
 # any other name (Medusa answers 500).
 RELATIONS = ("currency", "payment_sessions", "payments", "region", "region.countries",
              "region.currency", "region.fulfillment_providers", "region.payment_providers")
-SESSION_COLUMNS = ("id", "created_at", "updated_at", "cart_id", "provider_id", "is_selected",
-                   "is_initiated", "status", "data", "idempotency_key", "amount",
-                   "payment_authorized_at")
-PAYMENT_COLUMNS = ("id", "created_at", "updated_at", "swap_id", "cart_id", "order_id", "amount",
-                   "currency_code", "amount_refunded", "provider_id", "data", "captured_at",
-                   "canceled_at", "metadata", "idempotency_key")
 
 NOT_PAID = "not_paid"
 AWAITING = "awaiting"
@@ -129,10 +123,10 @@ class PaymentCollectionService:
             view["currency"] = {"code": collection["currency_code"], "symbol": symbol,
                                 "symbol_native": native, "name": name}
         if "payment_sessions" in roots:
-            view["payment_sessions"] = [views.pick(s, SESSION_COLUMNS)
+            view["payment_sessions"] = [views.pick(s, views.PAYMENT_SESSION_COLUMNS)
                                         for s in self.sessions(collection)]
         if "payments" in roots:
-            view["payments"] = [views.pick(p, PAYMENT_COLUMNS)
+            view["payments"] = [views.pick(p, views.PAYMENT_COLUMNS)
                                 for p in self.payment_rows(collection)]
         if "region" in roots:
             nested = [r.split(".", 1)[1] for r in relations if r.startswith("region.")]
@@ -142,7 +136,7 @@ class PaymentCollectionService:
 
     @staticmethod
     def session_view(session: Record) -> dict[str, Any]:
-        view = views.pick(session, SESSION_COLUMNS)
+        view = views.pick(session, views.PAYMENT_SESSION_COLUMNS)
         assert view is not None
         return view
 

@@ -233,7 +233,7 @@ class ReturnService:
         view["fulfillments"] = []
         view["order"] = views.pick(store.orders.get(swap["order_id"]), views.ORDER_COLUMNS)
         payment = store.payments.get(swap.get("payment_id") or "")
-        view["payment"] = views.pick(payment, _PAYMENT_COLUMNS) if payment else None
+        view["payment"] = views.pick(payment, views.PAYMENT_COLUMNS) if payment else None
         ret = store.returns.get(swap.get("return_id") or "")
         if ret is not None:
             ret_view = views.pick(ret, RETURN_COLUMNS)
@@ -247,15 +247,6 @@ class ReturnService:
             store.addresses.get(swap.get("shipping_address_id") or ""))
         view["shipping_methods"] = [copy.deepcopy(m) for m in swap.get("shipping_methods", [])]
         cart = store.carts.get(swap.get("cart_id") or "")
-        view["cart"] = ({k: copy.deepcopy(cart.get(k)) for k in _CART_COLUMNS}
+        view["cart"] = ({k: copy.deepcopy(cart.get(k)) for k in views.CART_COLUMNS}
                         if cart else None)
         return view
-
-
-_PAYMENT_COLUMNS = ("id", "created_at", "updated_at", "swap_id", "cart_id", "order_id", "amount",
-                    "currency_code", "amount_refunded", "provider_id", "data", "captured_at",
-                    "canceled_at", "metadata", "idempotency_key")
-_CART_COLUMNS = ("object", "id", "created_at", "updated_at", "deleted_at", "email",
-                 "billing_address_id", "shipping_address_id", "region_id", "customer_id",
-                 "payment_id", "type", "completed_at", "payment_authorized_at",
-                 "idempotency_key", "context", "metadata", "sales_channel_id")

@@ -15,7 +15,7 @@ from .catalog import CatalogService
 from .checkout import CheckoutService
 from .customers import CustomerService
 from .order_edits import OrderEditService
-from .orders import OrderService
+from .orders import OrderService, placed_order_total
 from .passwords import hash_password
 from .payment_collections import PaymentCollectionService
 from .payments import PaymentProviders
@@ -23,7 +23,6 @@ from .pricing import PricingService
 from .returns import ReturnService
 from .sessions import SessionService
 from .tokens import TokenService
-from .totals import placed_order_total
 
 
 @dataclass

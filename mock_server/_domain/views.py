@@ -53,6 +53,17 @@ VARIANT_FIELDS = (
     "mid_code", "material", "weight", "length", "height", "width", "metadata", "created_at",
     "updated_at", "deleted_at",
 )
+CART_COLUMNS = (
+    "object", "id", "created_at", "updated_at", "deleted_at", "email", "billing_address_id",
+    "shipping_address_id", "region_id", "customer_id", "payment_id", "type", "completed_at",
+    "payment_authorized_at", "idempotency_key", "context", "metadata", "sales_channel_id",
+)
+PAYMENT_SESSION_COLUMNS = ("id", "created_at", "updated_at", "cart_id", "provider_id",
+                           "is_selected", "is_initiated", "status", "data", "idempotency_key",
+                           "amount", "payment_authorized_at")
+PAYMENT_COLUMNS = ("id", "created_at", "updated_at", "swap_id", "cart_id", "order_id", "amount",
+                   "currency_code", "amount_refunded", "provider_id", "data", "captured_at",
+                   "canceled_at", "metadata", "idempotency_key")
 SHIPPING_OPTION_FIELDS = (
     "id", "name", "region_id", "profile_id", "provider_id", "price_type", "amount", "is_return",
     "admin_only", "data", "metadata", "created_at", "updated_at", "deleted_at",
