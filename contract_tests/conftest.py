@@ -8,6 +8,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Every mock the tests start (in-process or served) checks each read-cache hit against a fresh
+# computation: a stale answer fails the test that saw it (mock_server/_domain/read_cache.py).
+os.environ.setdefault("MEDUSA_MOCK_READ_CACHE", "verify")
+
 from pathlib import Path
 from typing import Any
 

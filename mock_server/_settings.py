@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ class Settings:
     store_cors: tuple[str, ...] = field(default=("http://localhost:8000",))
     """Origins allowed to call the store API from a browser, as Medusa's ``store_cors``: exact
     origins, or regular expressions written between slashes (``/https?://.*\\.example\\.com/``)."""
+    read_cache: str = field(default_factory=lambda: os.environ.get("MEDUSA_MOCK_READ_CACHE", "on"))
+    """The catalog's read cache (product and region reads, see ``_domain/read_cache.py``): ``on``,
+    ``off``, or ``verify`` (every hit is computed afresh and compared: for tests and audits).
+    The default comes from ``MEDUSA_MOCK_READ_CACHE``, else ``on``."""
 
     def allows_origin(self, origin: str) -> bool:
         for allowed in self.store_cors:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Every mock the tests start (in-process or served) checks each read-cache hit against a fresh
+# computation: a stale answer fails the test that saw it (mock_server/_domain/read_cache.py).
+os.environ.setdefault("MEDUSA_MOCK_READ_CACHE", "verify")
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any

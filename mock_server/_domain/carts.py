@@ -305,6 +305,7 @@ class CartService:
                     or cart["customer_id"] != customer_id):
                 self._atomic(cart, lambda: self._update(cart, {"customer_id": customer_id},
                                                         None))
+                self.store.changed()  # a write on a GET: the read cache must know
 
     # -- create -------------------------------------------------------------------------------
     def create(self, data: dict[str, Any], *, customer_id: str | None,

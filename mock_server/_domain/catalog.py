@@ -20,6 +20,7 @@ from .._state.store import Record, Store
 from . import views
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .pricing import PricingContext, PricingService
+from .read_cache import ReadCache
 
 # -- route configurations (``api/routes/store/<area>/index.js``) -------------------------------
 PRODUCT_DEFAULT_RELATIONS = (
@@ -184,6 +185,12 @@ def compare_date(value: str | None, ops: dict[str, datetime] | None) -> bool:
     return all(checks[op](when, bound) for op, bound in ops.items() if bound is not None)
 
 
+def _query_key(query: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A validated query as a cache key: two queries with the same key are equal (the values
+    are plain data and dates, whose ``repr`` tells their type and value)."""
+    return tuple(sorted((name, repr(value)) for name, value in query.items()))
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -191,9 +198,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 class CatalogService:
-    def __init__(self, store: Store, pricing: PricingService) -> None:
+    def __init__(self, store: Store, pricing: PricingService,
+                 read_cache: ReadCache | None = None) -> None:
         self.store = store
         self.pricing = pricing
+        self.read_cache = read_cache or ReadCache(store, "off")
 
     # -- publishable keys and sales channels ---------------------------------------------------
     def key_scopes(self, key: str | None) -> list[str]:
@@ -270,8 +279,31 @@ class CatalogService:
 
         return self.store.products.find(keep)
 
+    # The product and region reads are answered from the read cache (see read_cache.py): their
+    # answers depend on the store and their arguments only. What they return is shared.
     def list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
                       key_channels: Sequence[str] = ()) -> tuple[list[dict[str, Any]], int]:
+        return self.read_cache.get(
+            ("list_products", _query_key(query), customer_id, tuple(key_channels)),
+            lambda: self._list_products(query, customer_id=customer_id,
+                                        key_channels=key_channels))
+
+    def retrieve_product(self, product_id: str, query: dict[str, Any], *,
+                         customer_id: str | None = None) -> dict[str, Any]:
+        return self.read_cache.get(
+            ("retrieve_product", product_id, _query_key(query), customer_id),
+            lambda: self._retrieve_product(product_id, query, customer_id=customer_id))
+
+    def list_regions(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        return self.read_cache.get(("list_regions", _query_key(query)),
+                                   lambda: self._list_regions(query))
+
+    def retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        return self.read_cache.get(("retrieve_region", region_id, _query_key(query)),
+                                   lambda: self._retrieve_region(region_id, query))
+
+    def _list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
+                       key_channels: Sequence[str] = ()) -> tuple[list[dict[str, Any]], int]:
         config = list_config(query, default_fields=PRODUCT_DEFAULT_FIELDS,
                              allowed_fields=PRODUCT_ALLOWED_FIELDS,
                              default_relations=PRODUCT_DEFAULT_RELATIONS,
@@ -295,8 +327,8 @@ class CatalogService:
             products = [self.product_entity(p, config, ctx) for p in selected]
         return [views.clean_response(p, config.allowed_properties) for p in products], count
 
-    def retrieve_product(self, product_id: str, query: dict[str, Any], *,
-                         customer_id: str | None = None) -> dict[str, Any]:
+    def _retrieve_product(self, product_id: str, query: dict[str, Any], *,
+                          customer_id: str | None = None) -> dict[str, Any]:
         config = list_config(query, default_fields=PRODUCT_DEFAULT_FIELDS,
                              allowed_fields=PRODUCT_ALLOWED_FIELDS,
                              default_relations=PRODUCT_DEFAULT_RELATIONS,
@@ -519,7 +551,7 @@ class CatalogService:
                 raise UnexpectedError(f"column {column} does not exist")
         return config
 
-    def list_regions(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    def _list_regions(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
         config = self._region_config(query, True)
 
         def keep(r: Record) -> bool:
@@ -535,7 +567,7 @@ class CatalogService:
                                          by_region=by_region)
                      for r in page(rows, config)], len(rows))
 
-    def retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:
+    def _retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:
         config = self._region_config(query, False)
         with self.store.lock:
             region = self.store.regions.get(region_id)

@@ -20,6 +20,7 @@ from .passwords import hash_password
 from .payment_collections import PaymentCollectionService
 from .payments import PaymentProviders
 from .pricing import PricingService
+from .read_cache import ReadCache
 from .returns import ReturnService
 from .sessions import SessionService
 from .tokens import TokenService
@@ -60,7 +61,7 @@ class Services:
         orders = OrderService(store, clock, outbox, tokens, customers)
         sessions = SessionService(store, clock, ids)
         pricing = PricingService(store)
-        catalog = CatalogService(store, pricing)
+        catalog = CatalogService(store, pricing, ReadCache(store, settings.read_cache))
         payments = PaymentProviders()
         carts = CartService(store, clock, ids, outbox, pricing, customers, payments,
                             catalog.default_sales_channel_id)

@@ -17,6 +17,9 @@ class RequestContext:
     customer_id: str | None = None
     """The customer this request acts for (session first, then bearer), like Medusa's req.user."""
     auth_via: str | None = None
+    cacheable: bool = False
+    """Set by a handler whose answer depends on the request and the store only (no clock, no
+    randomness, no writes): its 200s may be replayed by the answer cache."""
 
 
 def current() -> RequestContext:

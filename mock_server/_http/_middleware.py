@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,10 +25,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .._domain.services import Services
 from .._domain.sessions import SESSION_TTL
 from .._domain.tokens import TokenError
+from ._answer_cache import Answer, AnswerCache
 from ._context import SCOPE_KEY, RequestContext
 from ._errors import JSON_CONTENT_TYPE, dumps, error_body
 from ._session import RequestSession, read_cookie, set_cookie_header, unsign
 
+log = logging.getLogger("medusa_mock")
 BODY_LIMIT = 100 * 1024  # body-parser's default "100kb"
 # Deeper bodies are refused (quirk "body-nesting-limit"): Medusa's JSON.parse reads any depth, but
 # Python code recursing over such a value (validation, copies, answers) would overflow its stack.
@@ -35,6 +38,9 @@ MAX_BODY_DEPTH = 64
 _JS_MAX_INT_DIGITS = 309  # more digits than any finite double: JSON.parse gives Infinity
 COMPRESSION_THRESHOLD = 1024  # the compression package's default threshold
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+# Methods whose handlers never write to the store (tests/test_read_cache.py checks every GET
+# operation of the document); any other request may.
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _CORS_METHODS = b"GET,HEAD,PUT,PATCH,POST,DELETE"
 
 
@@ -158,10 +164,17 @@ class _GzipSender:
         await self._send({"type": "http.response.body", "body": body})
 
 
+async def _send_answer(send: Send, answer: Answer) -> None:
+    await send({"type": "http.response.start", "status": answer.status,
+                "headers": list(answer.headers)})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
 class MedusaHTTPMiddleware:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.services = services
+        self.answers = AnswerCache(services.store, services.settings.read_cache)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -198,7 +211,55 @@ class MedusaHTTPMiddleware:
             receive, ok = await self._read_body(scope, receive, send_wrapper)
             if not ok:
                 return
-        await self.app(scope, receive, send_wrapper)
+        if scope["method"] in _SAFE_METHODS:
+            key = self.answers.key(scope, context.customer_id)
+            if key is None:
+                await self.app(scope, receive, send_wrapper)
+            else:
+                await self._replay_or_run(scope, receive, send_wrapper, context, key)
+            return
+        # A request that may write moves the store's generation before and after it runs: a
+        # read computed meanwhile is cached under a generation that is then already gone.
+        store = services.store
+        store.changed()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            store.changed()
+
+    # -- the answer cache ----------------------------------------------------------------------
+    async def _replay_or_run(self, scope: Scope, receive: Receive, send: Send,
+                             context: RequestContext, key: Any) -> None:
+        answers = self.answers
+        replay = answers.lookup(key)
+        if replay is not None and answers.mode != "verify":
+            await _send_answer(send, replay)
+            return
+        generation = self.services.store.generation
+        captured: dict[str, Any] = {"body": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["start"] = message
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        start = captured.get("start")
+        if start is None:
+            return
+        fresh = Answer(start["status"], tuple(start.get("headers", ())),
+                       b"".join(captured["body"]))
+        if replay is not None and replay != fresh:  # verify mode: a stale replay is a bug
+            log.error("answer cache: the replay of %s %s differs from a fresh answer",
+                      scope["method"], scope["path"])
+            status, body = error_body(None, "")
+            fresh = Answer(500, ((b"content-type", JSON_CONTENT_TYPE.encode()),
+                                 (b"x-medusa-mock-stale-answer", b"1")), dumps(body))
+        elif (context.cacheable and fresh.status == 200
+              and self.services.store.generation == generation):
+            answers.remember(key, generation, fresh)
+        await _send_answer(send, fresh)
 
     # -- CORS ----------------------------------------------------------------------------------
     def _cors_headers(self, scope: Scope) -> list[tuple[bytes, bytes]] | None:

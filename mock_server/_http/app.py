@@ -7,10 +7,8 @@ against the document too (``Settings.validate_responses``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
-import functools
+import io
 import logging
 import re
 from collections.abc import Iterator
@@ -19,14 +17,14 @@ from urllib.parse import unquote
 
 import connexion
 import yaml
-from a2wsgi.wsgi import Body, WSGIMiddleware, build_environ
+from a2wsgi.wsgi import WSGIMiddleware, build_environ
 from connexion import json_schema as connexion_json_schema
 from connexion.context import operation
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
-from connexion.options import SwaggerUIOptions
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.validators import TextResponseBodyValidator
 from flask import request as flask_request
 from starlette.exceptions import HTTPException
@@ -39,7 +37,12 @@ from . import _errors
 from ._middleware import MedusaHTTPMiddleware
 from ._resolver import HandlerResolver
 from ._responses import error_response
-from ._validation import MedusaJSONBodyValidator, MedusaJSONResponseValidator, MedusaURIParser
+from ._validation import (
+    MedusaJSONBodyValidator,
+    MedusaJSONResponseValidator,
+    MedusaParameterValidator,
+    MedusaURIParser,
+)
 
 # A 500 the mock answers on purpose, reproducing a Medusa bug, names its quirk in this header
 # (the registry key), so that tests and audits can tell it from a crash of the mock.
@@ -47,6 +50,7 @@ QUIRK_HEADER = "X-Medusa-Mock-Quirk"
 log = logging.getLogger("medusa_mock")
 
 VALIDATOR_MAP = {
+    "parameter": MedusaParameterValidator,
     "body": MediaTypeDict({"*/*json": MedusaJSONBodyValidator}),
     "response": MediaTypeDict({"*/*json": MedusaJSONResponseValidator,
                                "text/plain": TextResponseBodyValidator}),
@@ -233,22 +237,30 @@ def _fast_document_loading() -> Iterator[None]:
 
 
 class _OnePieceWSGI(WSGIMiddleware):
-    """a2wsgi's bridge from the event loop to Flask, answering in one piece.
+    """a2wsgi's bridge from the event loop to Flask, run on the loop and answering in one piece.
 
-    a2wsgi hands the status, each body chunk and the end of the body from the worker thread to
-    the event loop one at a time, each a blocking cross-thread round trip: three per answer, and
-    under load each waits for the loop to get the GIL. Flask builds every answer of the mock
-    whole, so the worker runs the WSGI app to the end and the loop sends the answer: one hop.
+    a2wsgi runs the WSGI app in a worker thread and hands the status, each body chunk and the end
+    of the body back to the event loop one at a time, each a blocking cross-thread round trip.
+    Every handler of the mock computes from memory and never waits on I/O, and the GIL would let
+    only one thread compute at a time anyway: so the body is read first, Flask runs on the loop
+    itself and the loop sends the whole answer. No thread hops, no GIL hand-offs, and answers
+    leave in the order their requests were read (measured in bench/: see bench/README.md).
     """
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        loop = asyncio.get_running_loop()
-        environ = build_environ(scope, Body(loop, receive))
-        run = functools.partial(contextvars.copy_context().run, self._answer, environ)
-        status, headers, body = await loop.run_in_executor(self.executor, run)
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        environ = build_environ(scope, io.BytesIO(b"".join(chunks)))
+        status, headers, body = self._answer(environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -279,14 +291,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """A Connexion ``FlaskApp`` serving the Store API (and the control plane) from memory."""
     settings = settings or Settings()
     services = services or Services.build(settings)
-    app = connexion.FlaskApp(__name__)
+    # Connexion's stack without its Swagger UI layer: the mock serves neither the UI nor the
+    # document, and the layer's own router would try every request first.
+    app = connexion.FlaskApp(__name__, middlewares=[
+        layer for layer in ConnexionMiddleware.default_middlewares
+        if layer is not SwaggerUIMiddleware])
     resolver = HandlerResolver()
     common: dict[str, Any] = {
         "resolver": resolver,
         "validator_map": VALIDATOR_MAP,
         "uri_parser_class": MedusaURIParser,
         "validate_responses": settings.validate_responses,
-        "swagger_ui_options": SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     }
     with _fast_document_loading():
         app.add_api(store_spec_path(), name="store", **common)
@@ -312,6 +327,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     middleware = app.middleware
     middleware.app, middleware.middleware_stack = middleware._build_middleware_stack()
     _route_any_character(middleware.middleware_stack)
+    app.answer_cache = next(  # type: ignore[attr-defined]
+        layer.answers for layer in middleware.middleware_stack
+        if isinstance(layer, MedusaHTTPMiddleware))
     app.services = services  # type: ignore[attr-defined]
     app.not_implemented = tuple(dict.fromkeys(resolver.missing))  # type: ignore[attr-defined]
     return app

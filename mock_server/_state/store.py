@@ -53,20 +53,25 @@ TABLES = (
     "payment_collections",
 )
 
+_UNCOUNTED = frozenset({"sessions"})
+
 
 class Table:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, on_change: Callable[[], None] = lambda: None) -> None:
         self.name = name
         self._rows: dict[str, Record] = {}
+        self._on_change = on_change
 
     def get(self, key: str) -> Record | None:
         return self._rows.get(key)
 
     def put(self, record: Record) -> Record:
         self._rows[record["id"]] = record
+        self._on_change()
         return record
 
     def delete(self, key: str) -> Record | None:
+        self._on_change()
         return self._rows.pop(key, None)
 
     def values(self) -> Iterable[Record]:
@@ -93,15 +98,31 @@ class Table:
 
     def load(self, rows: dict[str, Record]) -> None:
         self._rows = copy.deepcopy(rows)
+        self._on_change()
 
 
 class Store:
-    """All tables plus the lock that serializes mutations and counters (``display_id``)."""
+    """All tables plus the lock that serializes mutations and counters (``display_id``).
+
+    :attr:`generation` counts changes: every ``put``, ``delete`` and ``load`` of a table moves
+    it, and so does :meth:`changed`, which the HTTP layer calls before and after every request
+    that may write (records are also changed in place, which no table sees). A value computed
+    from the store while holding the lock is still current while the generation is the same
+    (the domain's read cache relies on that).
+    """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.tables: dict[str, Table] = {name: Table(name) for name in TABLES}
+        self.generation = 0
+        # Sessions change on every log-in and never feed a computed view: they do not count.
+        self.tables: dict[str, Table] = {
+            name: Table(name, self.changed) if name not in _UNCOUNTED else Table(name)
+            for name in TABLES}
         self.counters: dict[str, int] = {}
+
+    def changed(self) -> None:
+        with self.lock:
+            self.generation += 1
 
     def __getattr__(self, name: str) -> Table:
         tables = self.__dict__.get("tables")

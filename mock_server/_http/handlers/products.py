@@ -7,6 +7,7 @@ from typing import Any
 from ..._domain.errors import ErrorType, MedusaError
 from .. import _query
 from .._context import current
+from .._errors import shared
 from .._responses import json_response
 
 KEY_HEADER = "x-publishable-api-key"
@@ -32,6 +33,7 @@ def key_channels(raw_channels: Any = None) -> tuple[bool, list[str], list[str]]:
 
 def get_products() -> Any:
     ctx = current()
+    ctx.cacheable = True  # the answer depends on the request and the store only
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
     query = _query.validate("GetProducts", raw)
@@ -44,12 +46,13 @@ def get_products() -> Any:
             query["sales_channel_id"] = [default]
     products, count = catalog.list_products(query, customer_id=ctx.customer_id,
                                             key_channels=channels)
-    return json_response({"products": products, "count": count,
+    return json_response({"products": shared(products), "count": count,
                           "offset": query["offset"], "limit": query["limit"]})
 
 
 def get_products_product(id: str) -> Any:  # noqa: A002 - the document's name
     ctx = current()
+    ctx.cacheable = True  # the answer depends on the request and the store only
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
     catalog = ctx.services.catalog
@@ -61,7 +64,7 @@ def get_products_product(id: str) -> Any:  # noqa: A002 - the document's name
     if errors:
         return _query.multiple_errors(errors)
     product = catalog.retrieve_product(id, query, customer_id=ctx.customer_id)
-    return json_response({"product": product})
+    return json_response({"product": shared(product)})
 
 
 def post_products_search(body: dict[str, Any] | None = None) -> Any:
