@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mock-command", metavar="TEMPLATE",
                    help="serve the mock with this command instead of `medusa-mock serve` "
                         "({port} and {python} are replaced), to compare server set-ups")
+    p.add_argument("--no-uncached", action="store_true",
+                   help="skip the read scenarios' second mock run with the read caches off "
+                        "(`medusa-mock serve --read-cache off`: the cost of computing each "
+                        "answer)")
     p.add_argument("--label", default="", help="a label recorded with the results")
     p.add_argument("--claim-token", choices=["mint", "events"], default="mint",
                    help="where claim + confirm gets its token: minted with --jwt-secret as "
@@ -149,14 +153,18 @@ def _not_run(scenario: str, target: str, why: str) -> dict[str, Any]:
     return report.make_row(scenario, target, note=f"not run: {why}")
 
 
+UNCACHED = ("--read-cache", "off")
+
+
 def run_on_mock(scenario: Scenario, args: argparse.Namespace, options: dict[str, Any],
-                generator: str) -> dict[str, Any]:
+                generator: str, *, uncached: bool = False) -> dict[str, Any]:
+    target = "mock-uncached" if uncached else "mock"
     try:
-        server = servers.start_mock(args.mock_command)
+        server = servers.start_mock(args.mock_command, extra=UNCACHED if uncached else ())
     except servers.StartError as exc:
-        return _not_run(scenario.name, "mock", str(exc))
+        return _not_run(scenario.name, target, str(exc))
     try:
-        return _run_on(scenario, server.base_url, "mock", server.pid, args, options, generator)
+        return _run_on(scenario, server.base_url, target, server.pid, args, options, generator)
     finally:
         server.stop()
 
@@ -320,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_startup(args, real)
             continue
         rows.append(run_on_mock(scenario, args, options, generator))
+        if scenario.uncached_too and not args.no_uncached:
+            rows.append(run_on_mock(scenario, args, options, generator, uncached=True))
         if real is not None:
             rows.append(run_on_real(scenario, args, options, generator))
 

@@ -19,13 +19,16 @@ class Scenario:
     description: str
     requests_per_op: int = 1
     concurrency_divisor: int = 1   # connections // this (checkout: a few concurrent journeys)
+    uncached_too: bool = False     # also measure the mock with --read-cache off
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("startup", "startup", "process start to the first 200 of GET /store/regions"),
-    Scenario("catalog-list", "get", "GET /store/products?limit=12&region_id=<first region>"),
-    Scenario("catalog-detail", "get", "GET /store/products/{id}, rotating over the first 12"),
-    Scenario("regions", "get", "GET /store/regions"),
+    Scenario("catalog-list", "get", "GET /store/products?limit=12&region_id=<first region>",
+             uncached_too=True),
+    Scenario("catalog-detail", "get", "GET /store/products/{id}, rotating over the first 12",
+             uncached_too=True),
+    Scenario("regions", "get", "GET /store/regions", uncached_too=True),
     Scenario("cart-write", "cart", "POST /store/carts, POST /store/carts/{id}/line-items",
              requests_per_op=2),
     # N/4 concurrent claims: real Medusa 1.20.11's confirm holds a transaction (one pooled

@@ -29,14 +29,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def mock_command(port: int, template: str | None = None) -> list[str]:
+def mock_command(port: int, template: str | None = None,
+                 extra: tuple[str, ...] = ()) -> list[str]:
     """The command that serves the mock on ``port``: ``medusa-mock serve`` from this Python's
-    environment, or ``template`` (a shell-quoted command with ``{port}`` and ``{python}``)."""
+    environment, or ``template`` (a shell-quoted command with ``{port}`` and ``{python}``);
+    ``extra`` arguments follow."""
     if template:
-        return shlex.split(template.format(port=port, python=sys.executable))
+        return [*shlex.split(template.format(port=port, python=sys.executable)), *extra]
     script = Path(sys.executable).parent / "medusa-mock"
     head = [str(script)] if script.exists() else [sys.executable, "-m", "mock_server"]
-    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
 
 
 def server_environment() -> dict[str, str]:
@@ -192,7 +194,7 @@ class StartError(RuntimeError):
 
 
 def start_mock(template: str | None = None, *, timeout: float = 30.0,
-               poll_interval: float = 0.005) -> StartedServer:
+               poll_interval: float = 0.005, extra: tuple[str, ...] = ()) -> StartedServer:
     """Start the mock on a free loopback port and wait for the first 200 of ``READY_PATH``;
     the time from ``Popen`` to that answer is the start-up time."""
     port = free_port()
@@ -200,7 +202,7 @@ def start_mock(template: str | None = None, *, timeout: float = 30.0,
     # a file, not a pipe: a server that logs a lot must never block on a full pipe
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
     started = time.perf_counter()
-    process = subprocess.Popen(mock_command(port, template), stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(mock_command(port, template, extra), stdout=subprocess.DEVNULL,
                                stderr=errors, cwd=REPO, env=server_environment(),
                                start_new_session=True)
     deadline = started + timeout

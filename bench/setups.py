@@ -5,10 +5,10 @@
 VARIANTS is a comma-separated list of:
 
 - ``default``: what ``medusa-mock serve`` runs (uvicorn with uvloop and httptools, Connexion's
-  FlaskApp behind a2wsgi's thread-pool bridge);
+  FlaskApp behind the one-piece bridge: reads on the event loop, writes in a2wsgi's pool);
 - ``a2wsgi``: a2wsgi's own bridge (three cross-thread hops per answer), as before the mock
   answered in one piece;
-- ``inline``: Flask run in the event loop's own thread (the body read first), no thread pool;
+- ``inline``: every request, writes too, run in the event loop's own thread (no thread pool);
 - ``asyncapp``: Connexion's AsyncApp instead of the FlaskApp, the same documents, middleware,
   error handlers and handlers (each called in the event loop, its Flask response converted);
 - ``workers=N``: N threads in the WSGI bridge's pool (a2wsgi's default: 10);

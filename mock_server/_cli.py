@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from ._domain.read_cache import MODES as READ_CACHE_MODES
 from ._settings import Settings
 from ._state.seed import SeedError
 
@@ -48,6 +49,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="do not serve the control plane under /_mock (events, reset, clock)")
     p.add_argument("--validate-responses", action="store_true",
                    help="check every response against the document (slower; for debugging)")
+    p.add_argument("--read-cache", choices=list(READ_CACHE_MODES), default=defaults.read_cache,
+                   help="product and region reads answered again without recomputing while "
+                        "nothing was written: on; off; verify (recompute anyway and answer "
+                        "500 if the kept answer differs). Default: %(default)s "
+                        "(MEDUSA_MOCK_READ_CACHE sets it)")
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"],
                    help="server log level (default: %(default)s)")
@@ -272,12 +278,17 @@ def serve(args: argparse.Namespace) -> int:
 
     from ._http.app import create_app
 
+    if args.read_cache not in READ_CACHE_MODES:  # only an environment variable can get here
+        print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
+              f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
+        return EXIT_USAGE
     settings = Settings(host=args.host, port=args.port, seed=args.seed,
                         jwt_secret=args.jwt_secret, cookie_secret=args.cookie_secret,
                         control=not args.no_control, http_compression=args.http_compression,
                         store_cors=tuple(o.strip() for o in args.store_cors.split(",")
                                          if o.strip()),
-                        validate_responses=args.validate_responses)
+                        validate_responses=args.validate_responses,
+                        read_cache=args.read_cache)
     try:
         app = create_app(settings)
     except SeedError as exc:

@@ -7,7 +7,10 @@ against the document too (``Settings.validate_responses``).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import functools
 import io
 import logging
 import re
@@ -237,14 +240,15 @@ def _fast_document_loading() -> Iterator[None]:
 
 
 class _OnePieceWSGI(WSGIMiddleware):
-    """a2wsgi's bridge from the event loop to Flask, run on the loop and answering in one piece.
+    """a2wsgi's bridge from the event loop to Flask, answering in one piece.
 
     a2wsgi runs the WSGI app in a worker thread and hands the status, each body chunk and the end
     of the body back to the event loop one at a time, each a blocking cross-thread round trip.
-    Every handler of the mock computes from memory and never waits on I/O, and the GIL would let
-    only one thread compute at a time anyway: so the body is read first, Flask runs on the loop
-    itself and the loop sends the whole answer. No thread hops, no GIL hand-offs, and answers
-    leave in the order their requests were read (measured in bench/: see bench/README.md).
+    Here the body is read first and the whole answer is sent by the loop. Reads (GET, HEAD) run
+    on the loop itself: they compute from memory, never wait, and the GIL would let only one
+    thread compute at a time anyway, so the thread hops and GIL hand-offs are pure cost.
+    Other methods run in the worker pool, because some spend long stretches outside the GIL
+    (scrypt password hashing on sign-up and log-in): there, other requests go on meanwhile.
     """
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -260,7 +264,12 @@ class _OnePieceWSGI(WSGIMiddleware):
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         environ = build_environ(scope, io.BytesIO(b"".join(chunks)))
-        status, headers, body = self._answer(environ)
+        if scope["method"] in ("GET", "HEAD"):
+            status, headers, body = self._answer(environ)
+        else:
+            run = functools.partial(contextvars.copy_context().run, self._answer, environ)
+            status, headers, body = await asyncio.get_running_loop().run_in_executor(
+                self.executor, run)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
