@@ -87,7 +87,7 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 
 _SHARED: OrderedDict[int, tuple[Any, orjson.Fragment]] = OrderedDict()
 _SHARED_LOCK = threading.Lock()
-_SHARED_MAX = 128
+_SHARED_MAX = 32  # the hot answers are few; each entry holds one answer's objects
 
 
 def shared(value: Any) -> Any:
