@@ -8,6 +8,7 @@ import errno
 import gc
 import logging
 import shlex
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -311,7 +312,11 @@ def serve(args: argparse.Namespace) -> int:
                             access_log=args.log_level in ("info", "debug"), lifespan="on",
                             server_header=False)
     server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn normally handles SIGINT itself
+    # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again once the
+    # original handlers are back: Ctrl-C then ends here as KeyboardInterrupt, and SIGTERM (a
+    # process manager, `kill`) would end the process before the line below without this.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    with contextlib.suppress(KeyboardInterrupt):
         server.run()
     print("medusa-mock: stopped", flush=True)
     return EXIT_OK

@@ -42,7 +42,8 @@ def test_help_explains_every_option() -> None:
     assert "9000" in out.stdout and "supersecret" in out.stdout
 
 
-def test_serve_banner_requests_and_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_banner_requests_and_a_clean_stop(tmp_path: Path, stop: signal.Signals) -> None:
     port = _free_port()
     proc = subprocess.Popen(CMD + ["serve", "--port", str(port)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
@@ -52,12 +53,13 @@ def test_serve_banner_requests_and_ctrl_c(tmp_path: Path) -> None:
         events = _wait(f"http://127.0.0.1:{port}/_mock/events")
         assert json.loads(events) == {"events": []}
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         out, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     lines = out.splitlines()
     assert lines[0] == (f"medusa-mock 0.1.0: Medusa v1 Store API at http://127.0.0.1:{port} "
                         "(control plane at /_mock)")
+    assert lines[-1] == "medusa-mock: stopped"
     assert "Traceback" not in err
 
 
