@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .._domain.services import Services
 from .._domain.sessions import SESSION_TTL
 from .._domain.tokens import TokenError
+from . import _etag
 from ._answer_cache import Answer, AnswerCache
 from ._context import SCOPE_KEY, RequestContext
 from ._errors import JSON_CONTENT_TYPE, dumps, error_body
@@ -125,6 +126,11 @@ def _has_body(scope: Scope) -> bool:
         length is not None and length.strip() not in ("", "0"))
 
 
+def _conditional_headers(scope: Scope) -> dict[bytes, str]:
+    return {key: value.decode("latin-1") for key, value in scope["headers"]
+            if key in (b"if-none-match", b"if-modified-since", b"cache-control")}
+
+
 def _wants_gzip(scope: Scope) -> bool:
     if _header(scope, b"x-no-compression") is not None:
         return False
@@ -195,17 +201,33 @@ class MedusaHTTPMiddleware:
         if self.services.settings.http_compression and _wants_gzip(scope):
             send = _GzipSender(send).send
 
+        started: list[Message] = []
+        chunks: list[bytes] = []
+
         async def send_wrapper(message: Message) -> None:
+            # The answer is held until its body is whole: its ETag is a hash of the body.
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-powered-by", b"Express"))
-                if cors is not None:
-                    headers.extend(cors)
-                cookie = self._finish_session(session)
-                if cookie is not None:
-                    headers.append((b"set-cookie", cookie))
-                message = {**message, "headers": headers}
-            await send(message)
+                started.append(message)
+                return
+            if message["type"] != "http.response.body" or not started:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            start = started.pop()
+            status, headers, body = _etag.finish(
+                scope["method"], _conditional_headers(scope), start["status"],
+                list(start.get("headers", [])), b"".join(chunks))
+            chunks.clear()
+            headers.append((b"x-powered-by", b"Express"))
+            if cors is not None:
+                headers.extend(cors)
+            cookie = self._finish_session(session)
+            if cookie is not None:
+                headers.append((b"set-cookie", cookie))
+            await send({**start, "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
         if scope["method"] in _BODY_METHODS or _has_body(scope):
             receive, ok = await self._read_body(scope, receive, send_wrapper)
@@ -248,8 +270,11 @@ class MedusaHTTPMiddleware:
         start = captured.get("start")
         if start is None:
             return
-        fresh = Answer(start["status"], tuple(start.get("headers", ())),
-                       b"".join(captured["body"]))
+        body = b"".join(captured["body"])
+        headers = list(start.get("headers", ()))
+        if context.cacheable and start["status"] == 200:
+            headers.append((b"etag", _etag.weak_etag(body)))  # hashed once for every replay
+        fresh = Answer(start["status"], tuple(headers), body)
         if replay is not None and replay != fresh:  # verify mode: a stale replay is a bug
             log.error("answer cache: the replay of %s %s differs from a fresh answer",
                       scope["method"], scope["path"])

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response
 
 from ._errors import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, dumps, error_body
+from ._etag import send_status_etag
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -19,6 +20,8 @@ def send_status(status: int) -> Response:
     if status == 204:
         response = Response(b"", status=204)
         response.headers.pop("Content-Type", None)
+        # res.send hashed the phrase before dropping the body for a 204
+        response.headers["ETag"] = send_status_etag(HTTPStatus(204).phrase)
         return response
     return Response(HTTPStatus(status).phrase, status=status, content_type=TEXT_CONTENT_TYPE)
 

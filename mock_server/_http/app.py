@@ -37,6 +37,7 @@ from .._domain.services import Services
 from .._settings import Settings
 from .._spec import control_spec_path, store_spec_path
 from . import _errors
+from ._etag import NO_ETAG
 from ._middleware import MedusaHTTPMiddleware
 from ._resolver import HandlerResolver
 from ._responses import error_response
@@ -73,13 +74,18 @@ def _error(error_type: str | None, message: str, code: str | None = None) -> Con
 
 
 def _cannot(request: ConnexionRequest) -> ConnexionResponse:
-    # Express answers an unknown route or method with 404 "Cannot <METHOD> <path>".
-    return _error("not_found", f"Cannot {request.method} {request.url.path}")
+    # Express answers an unknown route or method with 404 "Cannot <METHOD> <path>" (its final
+    # handler, which sets no ETag).
+    response = _error("not_found", f"Cannot {request.method} {request.url.path}")
+    response.headers[NO_ETAG.decode()] = "1"
+    return response
 
 
 def _unauthorized() -> ConnexionResponse:
-    # passport's failure: status 401, body "Unauthorized", no Content-Type.
-    return _response(401, b"Unauthorized", content_type=None)
+    # passport's failure: status 401, body "Unauthorized", no Content-Type, no ETag (res.end).
+    response = _response(401, b"Unauthorized", content_type=None)
+    response.headers[NO_ETAG.decode()] = "1"
+    return response
 
 
 def handle_problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
@@ -135,7 +141,10 @@ def _only_routed_requests() -> Any:
     try:
         operation.operation_id  # noqa: B018 - raises outside an operation
     except RuntimeError:
-        return error_response("not_found", f"Cannot {flask_request.method} {flask_request.path}")
+        response = error_response("not_found",
+                                  f"Cannot {flask_request.method} {flask_request.path}")
+        response.headers[NO_ETAG.decode()] = "1"  # Express's final handler sets no ETag
+        return response
     return None
 
 
@@ -264,6 +273,10 @@ class _OnePieceWSGI(WSGIMiddleware):
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         environ = build_environ(scope, io.BytesIO(b"".join(chunks)))
+        if scope["method"] == "HEAD":
+            # As Express: a HEAD runs the GET route whole (its ETag hashes the body); the server
+            # then sends the headers only. Werkzeug would have dropped the body already.
+            environ["REQUEST_METHOD"] = "GET"
         if scope["method"] in ("GET", "HEAD"):
             status, headers, body = self._answer(environ)
         else:
