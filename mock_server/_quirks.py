@@ -110,13 +110,16 @@ QUIRKS: tuple[Quirk, ...] = (
              "JSON: a body that is not an object or array, `NaN`/`Infinity` or only whitespace "
              "is malformed too",
         mock="400 `{\"type\": \"invalid_data\", \"message\": ...}` as JSON: no HTML, no stack "
-             "trace; same order and same bodies refused",
+             "trace; same order and same bodies refused; the final handler's headers as Express "
+             "sends them (Content-Security-Policy, X-Content-Type-Options; no CORS, no ETag)",
     ),
     Quirk(
         "unknown-route-json-404", "mock", ("*",),
         official="(not described)",
         real="an unknown path or method gets 404 `text/html` `Cannot <METHOD> <path>`",
-        mock="404 `{\"type\": \"not_found\", \"message\": \"Cannot <METHOD> <path>\"}` as JSON",
+        mock="404 `{\"type\": \"not_found\", \"message\": \"Cannot <METHOD> <path>\"}` as JSON, "
+             "with the final handler's headers (Content-Security-Policy, X-Content-Type-Options; "
+             "no ETag)",
     ),
     Quirk(
         "body-too-large-json-413", "mock", ("*",),

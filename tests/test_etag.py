@@ -109,3 +109,29 @@ def test_freshness_rules() -> None:
     assert is_fresh("GET", 200, 'W/"2-abc"', None, "max-age=0", tag)
     assert not is_fresh("GET", 200, "*", "Sun, 29 Nov 2099 00:00:00 GMT", None, tag)
     assert not is_fresh("GET", 200, 'W/"2-abc"', None, None, None)
+
+
+def test_final_handler_answers_carry_its_headers_and_body_parser_ones_no_cors(
+        mock: Mock) -> None:
+    """As real Medusa 1.20.11 answered: the final handler adds its two security headers; the
+    JSON body parser fails before the store router, so without the router's CORS headers."""
+    c = mock.client
+    origin = {"Origin": "http://localhost:8000"}
+    unknown = c.get("/store/no-such-route", headers=origin)
+    malformed = c.post("/store/auth", content=b'{"email":', headers={
+        **origin, "Content-Type": "application/json"})
+    too_large = c.post("/store/auth", content=b'{"a":"' + b"x" * 120_000 + b'"}', headers={
+        **origin, "Content-Type": "application/json"})
+    assert (unknown.status_code, malformed.status_code, too_large.status_code) == (404, 400, 413)
+    for answer in (unknown, malformed, too_large):
+        assert answer.headers["content-security-policy"] == "default-src 'none'"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-powered-by"] == "Express"
+        assert "etag" not in answer.headers
+        assert "x-medusa-mock-final-handler" not in answer.headers
+    assert unknown.headers["access-control-allow-origin"] == "http://localhost:8000"
+    for answer in (malformed, too_large):
+        assert "vary" not in answer.headers
+        assert "access-control-allow-origin" not in answer.headers
+    ordinary = c.get("/store/regions", headers=origin)
+    assert "content-security-policy" not in ordinary.headers

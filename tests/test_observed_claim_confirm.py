@@ -242,7 +242,13 @@ def test_observed_case(case: Case) -> None:
     else:
         assert r.text == case.expect
     assert r.headers["x-powered-by"] == "Express"
-    if case.path.startswith("/store"):
+    if case.deviation == "malformed-json-body":
+        # The record's note says every answer carries the CORS headers; asked again (real Medusa
+        # 1.20.11, 2026-11-29), these do not: the JSON parser fails before the store router, and
+        # Express's final handler answers with its own two headers instead.
+        assert "vary" not in r.headers and "access-control-allow-credentials" not in r.headers
+        assert r.headers["x-content-type-options"] == "nosniff"
+    elif case.path.startswith("/store"):
         assert r.headers["access-control-allow-credentials"] == "true"
         assert r.headers["vary"] == "Origin"
     if case.events is not None:

@@ -4,10 +4,11 @@
 the ``etag`` package: ``W/"<byte length in hex>-<base64 SHA-1 of the body, 27 characters>"``.
 For a GET or HEAD answered 2xx whose ETag the client already holds (``If-None-Match``, ``fresh``
 package rules), the answer becomes ``304 Not Modified`` with no body and no Content-Type or
-Content-Length. Answers that do not go through ``res.send`` carry none: passport's 401, the final
-handler's 404 for an unknown route and CORS preflights (the mock marks the first two with
-:data:`NO_ETAG`, which never leaves the server). ``res.sendStatus(204)`` hashes the reason phrase
-it then drops (``No Content``): see :func:`send_status_etag`.
+Content-Length. Answers that do not go through ``res.send`` carry none: passport's 401 (marked
+:data:`NO_ETAG`), the final handler's 404 for an unknown route and its body-parser errors (marked
+:data:`FINAL_HANDLER`; they get its ``Content-Security-Policy`` and ``X-Content-Type-Options``)
+and CORS preflights. The markers never leave the server. ``res.sendStatus(204)`` hashes the
+reason phrase it then drops (``No Content``): see :func:`send_status_etag`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ import hashlib
 import re
 
 NO_ETAG = b"x-medusa-mock-no-etag"
+# Answers of Express's final handler (unknown routes; body-parser's errors, which come before the
+# store router and so without its CORS headers): no ETag, and the final handler's own headers.
+FINAL_HANDLER = b"x-medusa-mock-final-handler"
+BEFORE_ROUTER = b"before-router"
+_FINAL_HANDLER_HEADERS = [(b"content-security-policy", b"default-src 'none'"),
+                          (b"x-content-type-options", b"nosniff")]
 _NO_CACHE = re.compile(r"(?:^|,)\s*?no-cache\s*?(?:,|$)")
 _CONTENT_HEADERS = frozenset({b"content-type", b"content-length", b"transfer-encoding"})
 
@@ -56,6 +63,9 @@ def finish(method: str, request_headers: dict[bytes, str], status: int,
     """What ``res.send`` makes of an answer: its ETag added, and a 304 when the client's copy
     is fresh."""
     names = {k.lower() for k, _ in headers}
+    if FINAL_HANDLER in names:
+        return status, [*_FINAL_HANDLER_HEADERS, *(
+            (k, v) for k, v in headers if k.lower() != FINAL_HANDLER)], body
     if NO_ETAG in names:
         return status, [(k, v) for k, v in headers if k.lower() != NO_ETAG], body
     if b"etag" not in names:

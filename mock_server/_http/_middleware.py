@@ -216,13 +216,14 @@ class MedusaHTTPMiddleware:
             if message.get("more_body", False):
                 return
             start = started.pop()
+            before_router = (_etag.FINAL_HANDLER, _etag.BEFORE_ROUTER) in start.get("headers", ())
             status, headers, body = _etag.finish(
                 scope["method"], _conditional_headers(scope), start["status"],
                 list(start.get("headers", [])), b"".join(chunks))
             chunks.clear()
-            headers.append((b"x-powered-by", b"Express"))
-            if cors is not None:
-                headers.extend(cors)
+            headers.insert(0, (b"x-powered-by", b"Express"))
+            if cors is not None and not before_router:
+                headers[1:1] = cors
             cookie = self._finish_session(session)
             if cookie is not None:
                 headers.append((b"set-cookie", cookie))
@@ -406,5 +407,6 @@ class MedusaHTTPMiddleware:
         await send({"type": "http.response.start", "status": status, "headers": [
             (b"content-type", JSON_CONTENT_TYPE.encode()),
             (b"content-length", str(len(payload)).encode()),
+            (_etag.FINAL_HANDLER, _etag.BEFORE_ROUTER),  # as Express's final handler answers
         ]})
         await send({"type": "http.response.body", "body": payload})

@@ -37,7 +37,7 @@ from .._domain.services import Services
 from .._settings import Settings
 from .._spec import control_spec_path, store_spec_path
 from . import _errors
-from ._etag import NO_ETAG
+from ._etag import FINAL_HANDLER, NO_ETAG
 from ._middleware import MedusaHTTPMiddleware
 from ._resolver import HandlerResolver
 from ._responses import error_response
@@ -74,10 +74,10 @@ def _error(error_type: str | None, message: str, code: str | None = None) -> Con
 
 
 def _cannot(request: ConnexionRequest) -> ConnexionResponse:
-    # Express answers an unknown route or method with 404 "Cannot <METHOD> <path>" (its final
-    # handler, which sets no ETag).
+    # Express's final handler answers an unknown route or method with 404 "Cannot <METHOD>
+    # <path>" (no ETag; its own security headers).
     response = _error("not_found", f"Cannot {request.method} {request.url.path}")
-    response.headers[NO_ETAG.decode()] = "1"
+    response.headers[FINAL_HANDLER.decode()] = "1"
     return response
 
 
@@ -143,7 +143,7 @@ def _only_routed_requests() -> Any:
     except RuntimeError:
         response = error_response("not_found",
                                   f"Cannot {flask_request.method} {flask_request.path}")
-        response.headers[NO_ETAG.decode()] = "1"  # Express's final handler sets no ETag
+        response.headers[FINAL_HANDLER.decode()] = "1"  # Express's final handler answers
         return response
     return None
 

@@ -24,12 +24,18 @@ EVENTS_PATH = "/_mock/events"
 CLAIM_EVENT = "order-update-token.created"
 
 
+# Headers Express and Medusa's middleware add, compared by presence (their values hold ids,
+# hashes and dates).
+EXPRESS_HEADERS = ("etag", "x-powered-by", "access-control-allow-credentials", "vary")
+
+
 @dataclass
 class Answer:
     status: int
     media_type: str
     text: str
     json: Any = None
+    headers: frozenset[str] = frozenset()
 
     @property
     def error_type(self) -> str | None:
@@ -72,6 +78,11 @@ def compare(reference: Answer, candidate: Answer) -> list[str]:
                        f"{candidate.media_type or '<none>'}")
     if reference.error_type != candidate.error_type:
         reasons.append(f"error type {reference.error_type} vs {candidate.error_type}")
+    if reference.headers != candidate.headers:
+        for name in EXPRESS_HEADERS:
+            if (name in reference.headers) != (name in candidate.headers):
+                where = "reference" if name in reference.headers else "candidate"
+                reasons.append(f"header {name} only on the {where}")
     if reference.json is not None and candidate.json is not None:
         reasons.extend(differences(shape(reference.json), shape(candidate.json))[:20])
     elif reference.media_type == candidate.media_type == "text/plain" and (
@@ -139,7 +150,8 @@ class Side:
 
 def _answer(response: httpx.Response) -> Answer:
     media = response.headers.get("content-type", "").split(";", 1)[0].strip()
-    answer = Answer(response.status_code, media, response.text)
+    answer = Answer(response.status_code, media, response.text,
+                    headers=frozenset(h for h in EXPRESS_HEADERS if h in response.headers))
     if media.endswith("json"):
         try:
             answer.json = response.json()
