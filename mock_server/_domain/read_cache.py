@@ -24,6 +24,7 @@ from .._state.store import Store
 
 T = TypeVar("T")
 MODES = ("on", "off", "verify")
+MISSING: Any = object()  # what :meth:`ReadCache.lookup` gives when nothing current is kept
 
 
 class StaleReadError(AssertionError):
@@ -42,31 +43,37 @@ class ReadCache:
         self.hits = 0
         self.misses = 0
 
+    def lookup(self, key: Any) -> Any:
+        """What was kept for ``key`` at the store's current generation, else :data:`MISSING`."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != self.store.generation:
+                self.misses += 1
+                return MISSING
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
+    def remember(self, key: Any, generation: int, value: Any) -> None:
+        """Keep ``value``, computed at ``generation``, for ``key`` (the oldest entries go)."""
+        with self._lock:
+            self._entries[key] = (generation, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
     def get(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()``, or the value it gave for ``key`` if nothing was written since."""
         if self.mode == "off":
             return compute()
         with self.store.lock:  # no write can start while this runs
             generation = self.store.generation
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry[0] == generation:
-                    self._entries.move_to_end(key)
-                    self.hits += 1
-                else:
-                    entry = None
-                    self.misses += 1
-            if entry is not None:
-                if self.mode == "verify":
-                    fresh = compute()
-                    if fresh != entry[1]:
-                        raise StaleReadError(f"the cached answer for {key!r} is stale")
-                return entry[1]  # type: ignore[no-any-return]
+            kept = self.lookup(key)
+            if kept is not MISSING:
+                if self.mode == "verify" and compute() != kept:
+                    raise StaleReadError(f"the cached answer for {key!r} is stale")
+                return kept  # type: ignore[no-any-return]
             value = compute()  # an error is raised to the caller and not cached
             if self.store.generation == generation:  # the computation itself wrote nothing
-                with self._lock:
-                    self._entries[key] = (generation, value)
-                    self._entries.move_to_end(key)
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
+                self.remember(key, generation, value)
             return value

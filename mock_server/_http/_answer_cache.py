@@ -15,13 +15,12 @@ anyway and a replay that differs from the fresh answer becomes a 500 naming the 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Scope
 
+from .._domain.read_cache import ReadCache
 from .._state.store import Store
 
 _PER_CUSTOMER = frozenset({b"cookie", b"authorization"})
@@ -34,14 +33,12 @@ class Answer:
     body: bytes
 
 
-class AnswerCache:
+class AnswerCache(ReadCache):
+    """The domain's read cache (its generation rule, ``lookup`` and ``remember``), keyed by
+    requests and holding :class:`Answer` s."""
+
     def __init__(self, store: Store, mode: str = "on", max_entries: int = 256) -> None:
-        self.store = store
-        self.mode = mode
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Any, tuple[int, Answer]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
+        super().__init__(store, mode, max_entries)
 
     def key(self, scope: Scope, customer_id: str | None) -> Any:
         """The request's identity for replay, or ``None`` when it is never replayed."""
@@ -50,19 +47,3 @@ class AnswerCache:
         headers = tuple(h for h in scope["headers"] if h[0] not in _PER_CUSTOMER)
         return (scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape"),
                 scope.get("query_string", b""), customer_id, headers)
-
-    def lookup(self, key: Any) -> Answer | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != self.store.generation:
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry[1]
-
-    def remember(self, key: Any, generation: int, answer: Answer) -> None:
-        with self._lock:
-            self._entries[key] = (generation, answer)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import orjson
@@ -85,38 +83,6 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-_SHARED: OrderedDict[int, tuple[Any, orjson.Fragment]] = OrderedDict()
-_SHARED_LOCK = threading.Lock()
-_SHARED_MAX = 32  # the hot answers are few; each entry holds one answer's objects
-
-
-def shared(value: Any) -> Any:
-    """``value``, serialized once for every answer that embeds it (an ``orjson.Fragment``).
-
-    Only for values that are never changed once made, such as the read cache's answers: the
-    same object gives the same bytes. A value orjson cannot write is handed back as it is."""
-    with _SHARED_LOCK:
-        known = _SHARED.get(id(value))
-        if known is not None and known[0] is value:
-            _SHARED.move_to_end(id(value))
-            return known[1]
-    try:
-        fragment = orjson.Fragment(orjson.dumps(value))
-    except (orjson.JSONEncodeError, TypeError):
-        return value
-    with _SHARED_LOCK:
-        _SHARED[id(value)] = (value, fragment)  # holding the value keeps its id unique
-        while len(_SHARED) > _SHARED_MAX:
-            _SHARED.popitem(last=False)
-    return fragment
-
-
-def _fragment_value(value: Any) -> Any:
-    if isinstance(value, orjson.Fragment):
-        return json.loads(value.contents)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def dumps(body: Any) -> bytes:
     """JSON as Express's ``res.json`` writes it (``JSON.stringify``): compact, UTF-8, non-finite
     numbers as ``null`` and a lone surrogate (a client may send ``"\\ud800"``) as an escape
@@ -126,11 +92,9 @@ def dumps(body: Any) -> bytes:
     except (orjson.JSONEncodeError, TypeError):
         pass  # a lone surrogate, an integer past 64 bits, a key that is not a string
     try:
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                          default=_fragment_value)
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite(body), separators=(",", ":"), ensure_ascii=False,
-                          default=_fragment_value)
+        text = json.dumps(_finite(body), separators=(",", ":"), ensure_ascii=False)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

@@ -22,6 +22,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .._domain.read_cache import MISSING
 from .._domain.services import Services
 from .._domain.sessions import SESSION_TTL
 from .._domain.tokens import TokenError
@@ -255,7 +256,7 @@ class MedusaHTTPMiddleware:
                              context: RequestContext, key: Any) -> None:
         answers = self.answers
         replay = answers.lookup(key)
-        if replay is not None and answers.mode != "verify":
+        if replay is not MISSING and answers.mode != "verify":
             await _send_answer(send, replay)
             return
         generation = self.services.store.generation
@@ -276,12 +277,12 @@ class MedusaHTTPMiddleware:
         if context.cacheable and start["status"] == 200:
             headers.append((b"etag", _etag.weak_etag(body)))  # hashed once for every replay
         fresh = Answer(start["status"], tuple(headers), body)
-        if replay is not None and replay != fresh:  # verify mode: a stale replay is a bug
+        if replay is not MISSING and replay != fresh:  # verify mode: a stale replay is a bug
             log.error("answer cache: the replay of %s %s differs from a fresh answer",
                       scope["method"], scope["path"])
-            status, body = error_body(None, "")
             fresh = Answer(500, ((b"content-type", JSON_CONTENT_TYPE.encode()),
-                                 (b"x-medusa-mock-stale-answer", b"1")), dumps(body))
+                                 (b"x-medusa-mock-stale-answer", b"1")),
+                           dumps(error_body(None, "")[1]))
         elif (context.cacheable and fresh.status == 200
               and self.services.store.generation == generation):
             answers.remember(key, generation, fresh)

@@ -7,7 +7,6 @@ from typing import Any
 from ..._domain.errors import ErrorType, MedusaError
 from .. import _query
 from .._context import current
-from .._errors import shared
 from .._responses import json_response
 
 KEY_HEADER = "x-publishable-api-key"
@@ -46,7 +45,7 @@ def get_products() -> Any:
             query["sales_channel_id"] = [default]
     products, count = catalog.list_products(query, customer_id=ctx.customer_id,
                                             key_channels=channels)
-    return json_response({"products": shared(products), "count": count,
+    return json_response({"products": products, "count": count,
                           "offset": query["offset"], "limit": query["limit"]})
 
 
@@ -64,7 +63,7 @@ def get_products_product(id: str) -> Any:  # noqa: A002 - the document's name
     if errors:
         return _query.multiple_errors(errors)
     product = catalog.retrieve_product(id, query, customer_id=ctx.customer_id)
-    return json_response({"product": shared(product)})
+    return json_response({"product": product})
 
 
 def post_products_search(body: dict[str, Any] | None = None) -> Any:

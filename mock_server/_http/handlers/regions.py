@@ -6,7 +6,6 @@ from typing import Any
 
 from .. import _query
 from .._context import current
-from .._errors import shared
 from .._responses import json_response
 
 
@@ -14,11 +13,11 @@ def get_regions() -> Any:
     current().cacheable = True  # the answer depends on the request and the store only
     query = _query.validate("GetRegions")
     regions, count = current().services.catalog.list_regions(query)
-    return json_response({"regions": shared(regions), "count": count, "limit": query["limit"],
+    return json_response({"regions": regions, "count": count, "limit": query["limit"],
                           "offset": query["offset"]})
 
 
 def get_regions_region(id: str) -> Any:  # noqa: A002 - the document's name
     current().cacheable = True  # the answer depends on the request and the store only
     query = _query.validate("GetRegionsRegion")
-    return json_response({"region": shared(current().services.catalog.retrieve_region(id, query))})
+    return json_response({"region": current().services.catalog.retrieve_region(id, query)})
