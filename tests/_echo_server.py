@@ -9,6 +9,8 @@
 - Store API paths answered against the document: ``GET /store/regions`` 418 ``text/html``,
   ``GET /store/collections`` 200 ``text/plain``, ``GET /store/product-tags`` 500 JSON.
 
+Idle kept-alive connections are closed after one second.
+
 Run: python tests/_echo_server.py PORT
 """
 
@@ -86,4 +88,6 @@ async def app(scope, receive, send) -> None:
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    # kept-alive connections closed after 1 s idle, so tests meet the upstream closing them
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+                timeout_keep_alive=1)

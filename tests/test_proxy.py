@@ -153,6 +153,16 @@ def test_requests_reach_the_upstream_unchanged(make_proxy, echo: str) -> None:
     assert response.headers[VIOLATIONS] == "1"  # /echo is no operation of the document
 
 
+def test_connections_the_upstream_closed_while_idle_are_not_reused(make_proxy,
+                                                                    echo: str) -> None:
+    proxy = make_proxy(echo)
+    for _ in range(3):
+        body = [proxy.client.post("/echo/x", content=b"once").json() for _ in range(4)]
+        assert [b["body"] for b in body] == ["once"] * 4  # each request sent exactly once
+        time.sleep(1.3)  # the echo server closes idle connections after 1 s
+    assert not proxy.tally.upstream_errors
+
+
 @pytest.mark.parametrize("status", [201, 204, 302, 404, 418, 503])
 def test_statuses_pass_through(make_proxy, echo: str, status: int) -> None:
     proxy = make_proxy(echo)

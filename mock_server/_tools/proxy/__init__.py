@@ -6,7 +6,8 @@ request is forwarded unchanged, every request and answer is judged against the d
 ``proxy.json``, ``proxy.md`` and ``junit.xml`` (``report``) with the same baseline as ``audit``.
 
 Modules: ``conformance`` (the document and its checks), ``app`` (the ASGI app that forwards),
-``report`` (the tally and the report files).
+``upstream`` (its HTTP/1.1 client towards the upstream), ``report`` (the tally and the report
+files).
 """
 
 from __future__ import annotations

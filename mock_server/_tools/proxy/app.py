@@ -1,12 +1,13 @@
 """The proxy itself: an ASGI app that forwards every request to the upstream and judges it.
 
-A request goes on as it came (method, path and query as sent, headers but the hop-by-hop ones and
-``Host``, the body); the answer comes back as the upstream gave it (status, every header,
-``Set-Cookie`` included, the body's bytes as sent, compressed or not), with
-``X-Medusa-Mock-Violations: N`` added. To count the answer's violations before its head is sent,
-the proxy reads the whole answer first; one larger than ``max_checked_body`` is streamed on as it
-comes, judged on its head alone. Request bodies are read the same way (larger ones are streamed
-to the upstream unchecked).
+A request goes on as it came (method, path and query as sent, every header but the hop-by-hop
+ones, the body); ``Host`` names the upstream and the body is framed again (``Content-Length`` or
+chunked). The answer comes back as the upstream gave it (status, every header, ``Set-Cookie``
+included, the body's bytes as sent, compressed or not), with ``X-Medusa-Mock-Violations: N``
+added. To count the answer's violations before its head is sent, the proxy reads the whole
+answer first; one larger than ``max_checked_body`` is streamed on as it comes, judged on its
+head alone. Request bodies are read the same way (larger ones are streamed to the upstream
+unchecked). ``upstream.py`` is the client towards the upstream.
 
 ``strict``: an answer with a violation outside the baseline is not forwarded; the client gets 502
 in Medusa's error shape with the violations. An upstream that cannot be reached (refused, no
@@ -22,9 +23,7 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
-
-import httpx
+from urllib.parse import quote
 
 from .conformance import (
     UNDOCUMENTED_OPERATION_ID,
@@ -36,6 +35,7 @@ from .conformance import (
     judged,
 )
 from .report import Tally, curl
+from .upstream import Upstream, UpstreamAnswer, UpstreamError
 
 LOG = logging.getLogger("medusa_mock.proxy")
 VIOLATIONS_HEADER = "x-medusa-mock-violations"
@@ -55,36 +55,16 @@ class ProxySettings:
     max_checked_body: int = 16 * 1024 * 1024
 
 
-class UpstreamUnreachable(Exception):
-    pass
-
-
 class ProxyApp:
     def __init__(self, settings: ProxySettings, document: Document, tally: Tally) -> None:
-        parts = urlsplit(settings.upstream)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"the upstream must be an http:// or https:// URL, not "
-                             f"{settings.upstream!r}")
         self.settings = settings
-        self.base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        self.upstream = Upstream(settings.upstream, timeout=settings.timeout)  # ValueError
+        self.base = self.upstream.base
         self.document = document
         self.tally = tally
-        self._transport: httpx.AsyncHTTPTransport | None = None
-        self._timeout = {name: settings.timeout for name in ("connect", "read", "write", "pool")}
-
-    @property
-    def transport(self) -> httpx.AsyncHTTPTransport:
-        if self._transport is None:
-            # retries=0: a request is sent once, as the client sent it; no cookie jar, no
-            # redirects, no decoding: the transport hands over the upstream's bytes as they are
-            self._transport = httpx.AsyncHTTPTransport(
-                retries=0, limits=httpx.Limits(max_connections=200, max_keepalive_connections=64))
-        return self._transport
 
     async def aclose(self) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-            self._transport = None
+        await self.upstream.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -113,17 +93,19 @@ class ProxyApp:
         query = scope.get("query_string", b"").decode("latin-1")
         pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         body, rest = await _read_body(receive, self.settings.max_checked_body)
-        url = self.base + raw_path + (f"?{query}" if query else "")
-        request = Request(method, raw_path, query, _joined_headers(pairs), body, url)
-        forwarded = _forwarded_headers(pairs, keep_length=rest is not None)
+        target = raw_path + (f"?{query}" if query else "")
+        request = Request(method, raw_path, query, _joined_headers(pairs), body,
+                          self.base + target)
+        forwarded = _forwarded_headers(pairs)
         operation = self.document.match(method, raw_path)
         op_id = operation.operation_id if operation else UNDOCUMENTED_OPERATION_ID
-        content: Any = body if rest is None else _chain(body or b"", rest)
-        outgoing = httpx.Request(method, url, headers=forwarded, content=content,
-                                 extensions={"timeout": self._timeout})
+        length = request.headers.get("content-length")
+        content: Any = body if rest is None else rest
         try:
-            response = await self.transport.handle_async_request(outgoing)
-        except httpx.HTTPError as exc:
+            response = await self.upstream.send(
+                method, target, forwarded, content,
+                int(length) if rest is not None and length and length.isdigit() else None)
+        except UpstreamError as exc:
             await self._unreachable(send, op_id, request, forwarded, exc)
             return
         try:
@@ -132,11 +114,11 @@ class ProxyApp:
             await response.aclose()
 
     async def _answer(self, send: Send, request: Request, forwarded: list[tuple[str, str]],
-                      operation: Operation | None, op_id: str, response: httpx.Response,
+                      operation: Operation | None, op_id: str, response: UpstreamAnswer,
                       started: float) -> None:
         chunks: list[bytes] = []
         size = 0
-        stream = response.aiter_raw()
+        stream = response.body()
         whole = True
         try:
             async for chunk in stream:
@@ -145,12 +127,13 @@ class ProxyApp:
                 if size > self.settings.max_checked_body:
                     whole = False
                     break
-        except httpx.HTTPError as exc:
+        except UpstreamError as exc:
             await self._unreachable(send, op_id, request, forwarded, exc)
             return
         raw = b"".join(chunks)
-        status = response.status_code
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
+        status = response.status
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
+        encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
         is_judged = judged(request, status)
         violations: list[Violation] = []
         body_checked = whole
@@ -158,10 +141,9 @@ class ProxyApp:
             try:
                 violations = self.document.check_request(operation, request)
                 if operation is not None:
-                    decoded = (_decoded(raw, response.headers.get("content-encoding")) if whole
-                               else None)
+                    decoded = _decoded(raw, encoding) if whole else None
                     body_checked = decoded is not None
-                    answer = Answer(status, _reason(response), _header_lists(headers), decoded)
+                    answer = Answer(status, response.reason, _header_lists(headers), decoded)
                     violations += self.document.check_answer(operation, request, answer)
             except Exception:  # noqa: BLE001 - a checker's fault must not cost the client its answer
                 LOG.exception("%s: the exchange could not be judged; forwarded as it is",
@@ -195,13 +177,13 @@ class ProxyApp:
         try:
             async for chunk in stream:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        except httpx.HTTPError as exc:  # the head is gone: all that is left is to stop
+        except UpstreamError as exc:  # the head is gone: all that is left is to stop
             LOG.warning("%s: the upstream broke off its answer: %s", request.label, exc)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _unreachable(self, send: Send, op_id: str, request: Request,
-                           forwarded: list[tuple[str, str]], exc: Exception) -> None:
-        why = _why(exc, self.settings.timeout)
+                           forwarded: list[tuple[str, str]], exc: UpstreamError) -> None:
+        why = str(exc)
         message = f"medusa-mock proxy: cannot reach the upstream {self.base}: {why}"
         LOG.error("%s: %s", request.label, message)
         self.tally.upstream_error(op_id, request, why, curl(request, forwarded))
@@ -250,13 +232,6 @@ async def _rest(head: list[bytes], receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-async def _chain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    if first:
-        yield first
-    async for chunk in rest:
-        yield chunk
-
-
 def _hop_by_hop(headers: list[tuple[str, str]]) -> set[str]:
     """The hop-by-hop headers, and those a ``Connection`` header names."""
     named = {token.strip().lower() for k, v in headers if k.lower() == "connection"
@@ -264,10 +239,10 @@ def _hop_by_hop(headers: list[tuple[str, str]]) -> set[str]:
     return set(HOP_BY_HOP) | named
 
 
-def _forwarded_headers(pairs: list[tuple[str, str]], *, keep_length: bool) -> list[tuple[str, str]]:
-    """What goes to the upstream: every header but the hop-by-hop ones and ``Host`` (the
-    upstream's own is sent); ``Content-Length`` is recomputed for a body read whole."""
-    dropped = _hop_by_hop(pairs) | {"host"} | (set() if keep_length else {"content-length"})
+def _forwarded_headers(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What goes to the upstream: every header but the hop-by-hop ones, ``Host`` (the
+    upstream's own is sent) and ``Content-Length`` (the client's, framed again as sent)."""
+    dropped = _hop_by_hop(pairs) | {"host", "content-length"}
     return [(k, v) for k, v in pairs if k.lower() not in dropped]
 
 
@@ -321,18 +296,6 @@ def _decoded(raw: bytes, encoding: str | None) -> bytes | None:
         LOG.warning("an answer in Content-Encoding %s does not decode: %s", encoding, exc)
         return None
     return body
-
-
-def _reason(response: httpx.Response) -> str:
-    phrase = response.extensions.get("reason_phrase", b"")
-    return phrase.decode("latin-1") if isinstance(phrase, bytes) else str(phrase)
-
-
-def _why(exc: Exception, timeout: float) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {timeout:g} s ({type(exc).__name__})"
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
 
 
 async def _error(send: Send, status: int, body: dict[str, Any], *,

@@ -24,9 +24,11 @@ no OpenAPI tool judges them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from http.cookies import SimpleCookie
@@ -52,6 +54,8 @@ BODY_CHECKS = ("response_schema_conformance",)
 UNDOCUMENTED_OPERATION_ID = "(undocumented)"
 """The operation every request outside the document is reported under."""
 _PARAMETER = re.compile(r"\{([^}/]+)\}")
+VERDICTS_KEPT = 2048
+"""Verdicts kept per side (requests, answers), for exchanges seen again byte for byte."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ class Operation:
         self._names = _PARAMETER.findall(api.path)
         self._regex = re.compile(pattern + r"\Z")
         self._security = security_parameters
+        self._answer_headers: dict[int, tuple[str, ...]] = {}
 
     def path_values(self, raw_path: str) -> dict[str, str]:
         found = self._regex.match(raw_path)
@@ -115,7 +120,7 @@ class Operation:
         return {name: unquote(found.group(f"p{2 * i + 1}")) for i, name in enumerate(self._names)}
 
     @cached_property
-    def parameters(self) -> list[Any]:
+    def parameters(self) -> list[_Parameter]:
         """The documented parameters (security schemes' headers and cookies left out: they are
         credentials, judged by the answer)."""
         out = []
@@ -124,8 +129,62 @@ class Operation:
             for parameter in container:
                 location = parameter.location.value
                 if (parameter.name.lower(), location) not in self._security:
-                    out.append(parameter)
+                    out.append(_Parameter(parameter))
         return out
+
+    @cached_property
+    def read_headers(self) -> tuple[str, ...]:
+        """The request headers the judgement reads (for the verdict cache's key)."""
+        names = {p.name.lower() for p in self.parameters if p.location == "header"}
+        if any(p.location == "cookie" for p in self.parameters):
+            names.add("cookie")
+        return ("content-type", *sorted(names))
+
+    def answer_headers(self, status: int) -> tuple[str, ...]:
+        """The answer headers schemathesis' checks read for this status."""
+        found = self._answer_headers.get(status)
+        if found is None:
+            response = self.api.responses.find_by_status_code(status)
+            names = sorted(n.lower() for n, _ in response.headers.items()) if response else []
+            found = self._answer_headers[status] = ("content-type", *names)
+        return found
+
+
+class _Parameter:
+    """One parameter and how it is read off the wire (computed once)."""
+
+    def __init__(self, parameter: Any) -> None:
+        self.name: str = parameter.name
+        self.location: str = parameter.location.value
+        self.required: bool = parameter.is_required
+        self.schema: dict[str, Any] = parameter.validation_schema
+        self.validator = parameter.get_validator()
+        self.style: str = parameter.definition.get("style", "form")
+        self.explode: bool = parameter.definition.get("explode", self.style == "form")
+        self.types = _types(self.schema, self.schema)
+
+
+class _Verdicts:
+    """The last verdicts, by a key holding every input of the judgement (so a hit is exact)."""
+
+    def __init__(self, size: int = VERDICTS_KEPT) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, list[Violation]] = OrderedDict()
+
+    def get(self, key: Hashable, judge: Callable[[], list[Violation]]) -> list[Violation]:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        verdict = judge()
+        self._kept[key] = verdict
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return verdict
+
+
+def _digest(body: bytes | None) -> bytes | None:
+    return None if body is None else hashlib.blake2b(body, digest_size=20).digest()
 
 
 class Document:
@@ -140,6 +199,8 @@ class Document:
         if control is not None:
             self._schemas.append(schemathesis.openapi.from_path(control, config=config))
         self._operations: dict[int, Operation] = {}
+        self._requests = _Verdicts()
+        self._answers = _Verdicts()
         self._checks = {check.__name__: check for check in CHECKS.get_all()
                         if check.__name__ in RESPONSE_CHECKS}
         missing = set(RESPONSE_CHECKS) - set(self._checks)
@@ -183,6 +244,11 @@ class Document:
                    else "no path of the document matches")
             return [Violation(UNDOCUMENTED, f"{request.method} {request.raw_path} is not an "
                                             f"operation of the document ({why})")]
+        key = (operation.operation_id, request.raw_path, request.query,
+               *(request.headers.get(n) for n in operation.read_headers), _digest(request.body))
+        return list(self._requests.get(key, lambda: self._judge_request(operation, request)))
+
+    def _judge_request(self, operation: Operation, request: Request) -> list[Violation]:
         out = []
         problems = self._parameter_problems(operation, request)
         if problems:
@@ -198,7 +264,7 @@ class Document:
         cookies = _cookies(request.headers.get("cookie", ""))
         problems = []
         for parameter in operation.parameters:
-            location = parameter.location.value
+            location = parameter.location
             name = parameter.name
             if location == "path":
                 raw: Any = path.get(name)
@@ -209,12 +275,11 @@ class Document:
             else:
                 raw = cookies.get(name)
             if raw is None:
-                if parameter.is_required:
+                if parameter.required:
                     problems.append(f"{location} parameter `{name}` is required and missing")
                 continue
-            schema = parameter.validation_schema
-            value = _coerce(raw, schema, schema)
-            error = _first_error(parameter.get_validator(), value)
+            value = _coerce(raw, parameter.schema, parameter.schema)
+            error = _first_error(parameter.validator, value)
             if error:
                 problems.append(f"{location} parameter `{name}`: {error}")
         return problems
@@ -252,6 +317,14 @@ class Document:
     def check_answer(self, operation: Operation, request: Request,
                      answer: Answer) -> list[Violation]:
         """schemathesis' response checks; those needing the body are left out without one."""
+        key = (operation.operation_id, answer.status,
+               *(tuple(answer.headers.get(n, ())) for n in operation.answer_headers(
+                   answer.status)), _digest(answer.body))
+        return list(self._answers.get(key, lambda: self._judge_answer(operation, request,
+                                                                      answer)))
+
+    def _judge_answer(self, operation: Operation, request: Request,
+                      answer: Answer) -> list[Violation]:
         names = [n for n in RESPONSE_CHECKS if answer.body is not None or n not in BODY_CHECKS]
         case = operation.api.Case(path_parameters=operation.path_values(request.raw_path))
         response = _response(request, answer)
@@ -316,11 +389,9 @@ def _parse_query(query: str) -> dict[str, list[str]]:
     return out
 
 
-def _query_value(parameter: Any, query: dict[str, list[str]]) -> Any:
-    name = parameter.name
-    style = parameter.definition.get("style", "form")
-    explode = parameter.definition.get("explode", style == "form")
-    types = _types(parameter.validation_schema, parameter.validation_schema)
+def _query_value(parameter: _Parameter, query: dict[str, list[str]]) -> Any:
+    name, style, explode, types = parameter.name, parameter.style, parameter.explode, \
+        parameter.types
     if style == "deepObject":
         prefix = f"{name}["
         found = {key[len(prefix):-1]: values[-1] for key, values in query.items()
