@@ -19,6 +19,16 @@ their own ``publishable_api_keys``), ``gift_cards``, ``discounts``, ``return_rea
 ``children``), ``customers`` (with ``password`` and ``addresses``), ``orders`` (guest or
 customer orders placed with the seeded catalog) and ``order_edits`` (edits of those orders, with
 the payment collection of a positive difference: ``_Loader.load_order_edits``).
+
+Extensions that keep another deployment's ids (``medusa-mock capture`` writes them), so that a
+mock seeded from a capture answers with the source's ids: ``defaults`` (the ``sales_channel``,
+``shipping_profile`` and ``gift_card_shipping_profile`` Medusa creates on its first boot, each
+``{id, name, description}``), ``product_tags`` and ``product_types`` (``{id, value, metadata}``,
+created in this order before the products that name them by value), and an ``id`` on shipping
+options and their ``requirements``, product ``options``, variant option values and ``prices``;
+``images`` entries may be ``{id, url, metadata}`` objects besides URLs; a category may give its
+``rank`` (by default its place among its siblings); a variant's option values may name their
+``option_id`` and are then shown in the order given (else they follow the product's options).
 """
 
 from __future__ import annotations
@@ -211,17 +221,35 @@ class _Loader:
         self.load_order_edits()
 
     def load_defaults(self) -> None:
-        """What Medusa creates when it first boots, before any seed runs."""
-        default = self.base("sp")
-        default.update({"name": "Default Shipping Profile", "type": "default", "metadata": None})
-        gift = self.base("sp")
-        gift.update({"name": "Gift Card Profile", "type": "gift_card", "metadata": None})
-        self.store.shipping_profiles.put(default)
+        """What Medusa creates when it first boots, before any seed runs (extension:
+        ``defaults`` gives their ids, names and descriptions)."""
+        given = self.data.get("defaults") or {}
+        if not isinstance(given, dict):
+            raise self.fail("$.defaults", "must be an object")
+
+        def default(key: str, prefix: str, **fields: Any) -> Record:
+            entry = given.get(key) or {}
+            path = f"$.defaults.{key}"
+            if not isinstance(entry, dict):
+                raise self.fail(path, "must be an object")
+            record = self.base(prefix, self.opt(entry, path, "id", str, "a string"))
+            for name, value in fields.items():
+                record[name] = self.opt(entry, path, name, str, "a string", value)
+            return record
+
+        default_profile = default("shipping_profile", "sp", name="Default Shipping Profile")
+        default_profile.update({"type": "default", "metadata": None})
+        gift = default("gift_card_shipping_profile", "sp", name="Gift Card Profile")
+        gift.update({"type": "gift_card", "metadata": None})
+        if gift["id"] == default_profile["id"]:
+            raise self.fail("$.defaults.gift_card_shipping_profile.id",
+                            "must differ from the default shipping profile's")
+        self.store.shipping_profiles.put(default_profile)
         self.store.shipping_profiles.put(gift)
-        self.profile_id, self.giftcard_profile_id = default["id"], gift["id"]
-        channel = self.base("sc")
-        channel.update({"name": "Default Sales Channel", "description": "Created by Medusa",
-                        "is_disabled": False, "metadata": None})
+        self.profile_id, self.giftcard_profile_id = default_profile["id"], gift["id"]
+        channel = default("sales_channel", "sc", name="Default Sales Channel",
+                          description="Created by Medusa")
+        channel.update({"is_disabled": False, "metadata": None})
         self.store.sales_channels.put(channel)
         self.default_channel_id = channel["id"]
 
@@ -321,7 +349,7 @@ class _Loader:
             price_type = entry.get("price_type", "flat_rate")
             if price_type not in ("flat_rate", "calculated"):
                 raise self.fail(f"{path}.price_type", "must be flat_rate or calculated")
-            option = self.base("so")
+            option = self.base("so", self.explicit_id(entry, path, "shipping_options"))
             option.update({
                 "name": name, "region_id": region["id"],
                 "profile_id": self.giftcard_profile_id if entry.get("is_giftcard")
@@ -339,7 +367,8 @@ class _Loader:
                 if kind not in REQUIREMENT_TYPES:
                     raise self.fail(f"{rpath}.type", "must be min_subtotal or max_subtotal")
                 option["requirements"].append({
-                    "id": self.ids.new("sor"), "shipping_option_id": option["id"], "type": kind,
+                    "id": self.opt(req, rpath, "id", str, "a string") or self.ids.new("sor"),
+                    "shipping_option_id": option["id"], "type": kind,
                     "amount": self.req(req, rpath, "amount", int, "an integer amount"),
                     "deleted_at": None,
                 })
@@ -365,7 +394,8 @@ class _Loader:
                 "is_active": True,
                 "is_internal": bool(entry.get("is_internal", False)),
                 "parent_category_id": parent["id"] if parent else None,
-                "rank": rank, "metadata": self.metadata(entry, cpath),
+                "rank": self.opt(entry, cpath, "rank", int, "an integer", rank),
+                "metadata": self.metadata(entry, cpath),
             })
             self.store.product_categories.put(category)
             children = entry.get("category_children")
@@ -402,6 +432,11 @@ class _Loader:
         return record
 
     def load_products(self) -> None:
+        # extension: tags and types declared ahead of the products, in their list order
+        for path, entry in self.items("product_tags"):
+            self.upsert_value("product_tags", self.tags_by_value, "ptag", path, entry)
+        for path, entry in self.items("product_types"):
+            self.upsert_value("product_types", self.types_by_value, "ptyp", path, entry)
         for path, entry in self.items("products"):
             self.load_product(path, entry)
 
@@ -420,14 +455,21 @@ class _Loader:
             raise self.fail(f"{path}.collection_id",
                             f"no collection with id {collection_id!r} in $.product_collections")
         images = []
-        for i, url in enumerate(self.opt(entry, path, "images", list, "a list of URLs", [])):
+        for i, item in enumerate(self.opt(entry, path, "images", list, "a list of URLs", [])):
+            ipath = f"{path}.images[{i}]"
+            given = item if isinstance(item, dict) else {"url": item}
+            url = given.get("url")
             if not isinstance(url, str):
-                raise self.fail(f"{path}.images[{i}]", "must be a URL")
-            image = self.store.product_images.first(lambda m, u=url: m["url"] == u)
+                raise self.fail(ipath, "must be a URL or an object with a url")
+            image_id = self.opt(given, ipath, "id", str, "a string")
+            image = (self.store.product_images.get(image_id) if image_id else
+                     self.store.product_images.first(lambda m, u=url: m["url"] == u))
             if image is None:
-                image = self.base("img")
-                image.update({"url": url, "metadata": None})
+                image = self.base("img", image_id)
+                image.update({"url": url, "metadata": self.metadata(given, ipath)})
                 self.store.product_images.put(image)
+            elif image["url"] != url:
+                raise self.fail(f"{ipath}.id", f"image {image_id!r} already has another url")
             images.append(image["id"])
         tags = [self.upsert_value("product_tags", self.tags_by_value, "ptag", f"{path}.tags[{i}]",
                                   tag)
@@ -466,7 +508,7 @@ class _Loader:
         options = []
         for i, (opath, oentry) in enumerate(self.sub(entry.get("options"),
                                                       f"{path}.options")):
-            option = self.base("opt")
+            option = self.base("opt", self.explicit_id(oentry, opath, "product_options"))
             option.update({"title": self.req(oentry, opath, "title", str, "a string"),
                            "product_id": product["id"], "metadata": oentry.get("metadata"),
                            "rank": i})
@@ -485,10 +527,18 @@ class _Loader:
             raise self.fail(f"{vpath}.options", f"the product has {len(options)} options and "
                             f"the variant has {len(values)} values")
         option_values = []
+        by_id = {option["id"]: option for option in options}
         for k, (value, option) in enumerate(zip(values, options, strict=True)):
             if not isinstance(value, dict) or not isinstance(value.get("value"), str):
                 raise self.fail(f"{vpath}.options[{k}]", "must be an object with a string value")
-            record = self.base("optval")
+            if value.get("option_id") is not None:  # extension: values in any order, by option
+                option = by_id.get(value["option_id"])
+                if option is None or any(v["option_id"] == option["id"] for v in option_values):
+                    raise self.fail(f"{vpath}.options[{k}].option_id",
+                                    f"{value['option_id']!r} is not another option of the "
+                                    "product")
+            record = self.base("optval", self.opt(value, f"{vpath}.options[{k}]", "id", str,
+                                                  "a string"))
             record.update({"value": value["value"], "option_id": option["id"],
                            "variant_id": variant["id"], "metadata": value.get("metadata")})
             option_values.append(record)
@@ -504,7 +554,7 @@ class _Loader:
                 currency = self.req(price, ppath, "currency_code", str, "a currency code").lower()
                 if currency not in CURRENCIES:
                     raise self.fail(f"{ppath}.currency_code", f"unknown currency {currency!r}")
-            money = self.base("ma")
+            money = self.base("ma", self.opt(price, ppath, "id", str, "a string"))
             money.update({
                 "currency_code": currency, "amount": amount,
                 "min_quantity": self.opt(price, ppath, "min_quantity", int, "an integer"),
