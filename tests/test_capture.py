@@ -1,0 +1,302 @@
+"""``medusa-mock capture``: a Store API's catalog as a seed, the seed loader's id-keeping
+extensions, and ``--verify`` (the copy answers the catalog reads like the source).
+
+The source is the mock serving the default seed (a subprocess); the copy is the mock serving the
+capture. The same check against a real Medusa runs in CI (`.ci/run`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_server import Settings, create_app
+from mock_server._state.seed import SeedError
+from mock_server._tools.capture import Progress, build_seed, crawl
+from mock_server._tools.capture.verify import Answer, compare
+
+from .test_cli import _free_port, _wait
+
+CMD = [sys.executable, "-m", "mock_server"]
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen([*CMD, "serve", "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/store/regions")
+    except OSError:
+        process.kill()
+        raise AssertionError(process.communicate()[1]) from None
+    return process, base
+
+
+@pytest.fixture(scope="module")
+def source() -> Iterator[str]:
+    process, base = _serve()
+    yield base
+    process.terminate()
+    process.communicate(timeout=15)
+
+
+def _capture(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CMD, "capture", *args], capture_output=True, text=True, timeout=300)
+
+
+def _verify(source: str, copy: str, report: Path, *extra: str) -> tuple[subprocess.CompletedProcess,
+                                                                       dict[str, Any]]:
+    done = _capture(source, "--verify", copy, "--report-dir", str(report), "--quiet", *extra)
+    data = json.loads((report / "verify.json").read_text()) if (
+        report / "verify.json").exists() else {}
+    return done, data
+
+
+# -- the round trip -----------------------------------------------------------------------------
+def test_a_capture_served_answers_every_catalog_read_like_its_source(source: str,
+                                                                     tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    done = _capture(source, "-o", str(seed))
+    assert done.returncode == 0, done.stderr
+    assert "3 regions, 20 products, 46 variants" in done.stdout
+    for what in ("customers", "orders", "discounts", "gift cards"):
+        assert f"  - {what}: add them with" in done.stdout
+    copy, copy_url = _serve("--seed", str(seed))
+    try:
+        checked, data = _verify(source, copy_url, tmp_path / "report", "--min-agreement", "99")
+    finally:
+        copy.terminate()
+        copy.communicate(timeout=15)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert data["reads"] > 300 and data["agreement"] == 100.0, data["disagreements"][:3]
+    assert set(data["operations"]) == {
+        "GetRegions", "GetRegionsRegion", "GetProducts", "GetProductsProduct", "GetVariants",
+        "GetVariantsVariant", "GetCollections", "GetCollectionsCollection",
+        "GetProductCategories", "GetProductCategoriesCategory", "GetProductTags",
+        "GetProductTypes", "GetShippingOptions", "GetReturnReasons", "GetReturnReasonsReason"}
+    assert "| `GetProducts` |" in (tmp_path / "report" / "verify.md").read_text()
+
+
+def test_verify_finds_a_copy_that_differs(source: str, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    assert _capture(source, "-o", str(seed)).returncode == 0
+    data = json.loads(seed.read_text())
+    data["products"][0]["variants"][0]["prices"][0]["amount"] += 1
+    data["product_collections"][0]["title"] = "Renamed"
+    seed.write_text(json.dumps(data))
+    copy, copy_url = _serve("--seed", str(seed))
+    try:
+        checked, report = _verify(source, copy_url, tmp_path / "report", "--min-agreement", "99")
+    finally:
+        copy.terminate()
+        copy.communicate(timeout=15)
+    assert checked.returncode == 1
+    reasons = [r for row in report["disagreements"] for r in row["reasons"]]
+    assert any(r.endswith(".amount: 1950 vs 1951") for r in reasons), reasons[:5]
+    assert any('.title: "Medusa Merch" vs "Renamed"' in r for r in reasons)
+    assert report["operations"]["GetCollectionsCollection"]["agreeing"] == 3
+
+
+def test_a_publishable_key_is_kept_with_the_channel_it_shows(source: str,
+                                                             tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    done = _capture(source, "-o", str(seed), "--publishable-key", "pk_wholesale", "--quiet")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(seed.read_text())
+    assert [p["handle"] for p in data["products"]] == ["t-shirt", "hoodie", "tote-bag",
+                                                       "backpack"]
+    [channel] = data["sales_channels"]
+    assert channel["name"] == "Wholesale" and channel["publishable_api_keys"][0]["id"] == (
+        "pk_wholesale")
+    copy, copy_url = _serve("--seed", str(seed))
+    try:
+        checked, report = _verify(source, copy_url, tmp_path / "report", "--publishable-key",
+                                  "pk_wholesale")
+    finally:
+        copy.terminate()
+        copy.communicate(timeout=15)
+    assert checked.returncode == 0 and report["agreement"] == 100.0, report["disagreements"][:2]
+
+
+def test_regions_can_be_chosen(source: str, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    assert _capture(source, "-o", str(seed), "--region", "EU", "--quiet").returncode == 0
+    data = json.loads(seed.read_text())
+    assert [r["id"] for r in data["regions"]] == ["reg_eu"]
+    assert {o["region_id"] for o in data["shipping_options"]} == {"reg_eu"}
+    unknown = _capture(source, "-o", str(tmp_path / "x.json"), "--region", "Mars")
+    assert unknown.returncode == 2 and "no region 'Mars'" in unknown.stderr
+    assert "EU reg_eu" in unknown.stderr and not (tmp_path / "x.json").exists()
+
+
+def test_usage_and_connection_errors(tmp_path: Path) -> None:
+    neither = _capture("http://127.0.0.1:1")
+    assert neither.returncode == 2 and "-o FILE or --verify" in neither.stderr
+    out = tmp_path / "seed.json"
+    down = _capture(f"http://127.0.0.1:{_free_port()}", "-o", str(out))
+    assert down.returncode == 2 and "cannot reach" in down.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+# -- the crawl in process -----------------------------------------------------------------------
+def test_every_list_is_paged_to_its_end(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = crawl(source)
+    monkeypatch.setattr(importlib.import_module("mock_server._tools.capture.crawl"), "PAGE", 5)
+    paged = crawl(source)
+    assert paged.requests > whole.requests + 20
+    for name in ("regions", "products", "categories", "collections", "tags", "types",
+                 "category_products", "priced"):
+        assert getattr(paged, name) == getattr(whole, name), name
+    assert len(paged.products) == 20 and len(paged.tags) == 14
+
+
+def test_the_seed_keeps_what_the_store_api_shows(source: str) -> None:
+    catalog = crawl(source)
+    seed, notes = build_seed(catalog)
+    assert notes == []
+    assert seed["defaults"]["sales_channel"]["name"] == "Default Sales Channel"
+    assert seed["defaults"]["gift_card_shipping_profile"]["id"].startswith("sp_")
+    shirt = next(p for p in seed["products"] if p["handle"] == "t-shirt")
+    assert shirt["categories"] == [{"id": "pcat_tshirts"}]
+    assert [t["value"] for t in shirt["tags"]] == ["cotton", "unisex", "bestseller"]
+    small = shirt["variants"][0]
+    assert small["sku"] == "TSHIRT-S" and small["inventory_quantity"] > 0
+    assert sorted((p.get("currency_code"), p["amount"]) for p in small["prices"]) == [
+        ("eur", 1950), ("gbp", 1700), ("usd", 2200)]
+    assert all(p["id"].startswith("ma_") for p in small["prices"])
+    tree = {c["handle"]: [k["handle"] for k in c.get("category_children", [])]
+            for c in seed["categories"]}
+    assert tree["apparel"] == ["tops", "bottoms", "outerwear"]
+    reasons = {r["value"]: [k["value"] for k in r.get("children", [])]
+               for r in seed["return_reasons"]}
+    assert reasons == {"wrong_size": ["too_small", "too_big"], "damaged": [],
+                       "changed_mind": []}
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = Progress(stream)
+        bar.update("products", 100, 250)
+        bar.update("products", 250, 250)
+        bar.update("products", 250, 250)
+    assert "\rcapture: products" in terminal.getvalue() and "100/250" in terminal.getvalue()
+    assert "[########################] 250/250" in terminal.getvalue()
+    assert pipe.getvalue() == "capture: products: 250\n"
+    quiet = io.StringIO()
+    Progress(quiet, quiet=True).update("products", 1, 1)
+    assert quiet.getvalue() == ""
+
+
+def test_unordered_relations_compare_as_sets_and_everything_else_in_order() -> None:
+    def answer(body: Any) -> Answer:
+        return Answer(200, "application/json", body, json.dumps(body))
+
+    a = {"product": {"tags": [{"id": 1}, {"id": 2}], "variants": [{"id": "a"}, {"id": "b"}],
+                     "created_at": "x"}}
+    b = {"product": {"tags": [{"id": 2}, {"id": 1}], "variants": [{"id": "a"}, {"id": "b"}],
+                     "created_at": "y"}}
+    notes: list[str] = []
+    assert compare(answer(a), answer(b), notes) == []
+    assert notes == ["$.product.tags: the same items in another order"]
+    c = {"product": {"tags": [{"id": 1}, {"id": 2}], "variants": [{"id": "b"}, {"id": "a"}]}}
+    assert compare(answer(a), answer(c))[0] == '$.product.variants[0].id: "a" vs "b"'
+    assert compare(answer(a), Answer(404, "text/html", None, "x")) == [
+        "status 200 vs 404", "content-type application/json vs text/html",
+        "the bodies differ (not JSON)"]
+
+
+# -- the loader's extensions --------------------------------------------------------------------
+def _load(seed: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(seed))
+    return create_app(Settings(seed=path)).test_client()
+
+
+def _minimal(**product: Any) -> dict[str, Any]:
+    base = {"title": "Shirt", "handle": "shirt", "options": [{"title": "Size"}],
+            "variants": [{"title": "S", "sku": "S", "options": [{"value": "S"}],
+                          "prices": [{"currency_code": "eur", "amount": 100}]}]}
+    return {"regions": [{"id": "reg_x", "name": "X", "currency_code": "eur", "tax_rate": 0,
+                         "countries": ["de"]}],
+            "products": [{**base, **product}]}
+
+
+def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> None:
+    seed = _minimal(
+        id="prod_1", images=[{"id": "img_1", "url": "https://x/1.png"}, "https://x/2.png"],
+        options=[{"id": "opt_size", "title": "Size"}, {"id": "opt_color", "title": "Color"}],
+        variants=[{"id": "variant_1", "title": "S / Red", "sku": "S-RED",
+                   "options": [{"id": "optval_red", "value": "Red", "option_id": "opt_color"},
+                               {"id": "optval_s", "value": "S", "option_id": "opt_size"}],
+                   "prices": [{"id": "ma_1", "currency_code": "eur", "amount": 100},
+                              {"id": "ma_2", "region_id": "reg_x", "amount": 90}]}],
+        tags=[{"value": "b"}, {"value": "a"}])
+    seed.update({
+        "defaults": {"sales_channel": {"id": "sc_main", "name": "Web"},
+                     "shipping_profile": {"id": "sp_main"},
+                     "gift_card_shipping_profile": {"id": "sp_gift", "name": "Gifts"}},
+        "product_tags": [{"id": "ptag_a", "value": "a"}, {"id": "ptag_b", "value": "b"}],
+        "product_types": [{"id": "ptyp_t", "value": "T"}],
+        "shipping_options": [{"id": "so_1", "name": "Post", "region_id": "reg_x",
+                              "amount": 500, "requirements": [
+                                  {"id": "sor_1", "type": "min_subtotal", "amount": 1}]}],
+        "categories": [{"id": "pcat_1", "name": "One", "rank": 4}],
+    })
+    client = _load(seed, tmp_path)
+    product = client.get("/store/products/prod_1", params={
+        "expand": "images,options,variants,variants.options,variants.prices,tags,profiles,"
+                  "sales_channels"}).json()["product"]
+    assert [i["id"] for i in product["images"]] == ["img_1", product["images"][1]["id"]]
+    assert [o["id"] for o in product["options"]] == ["opt_size", "opt_color"]
+    variant = product["variants"][0]
+    assert [(v["id"], v["option_id"]) for v in variant["options"]] == [
+        ("optval_red", "opt_color"), ("optval_s", "opt_size")]
+    assert sorted(p["id"] for p in variant["prices"]) == ["ma_1", "ma_2"]
+    assert [t["id"] for t in product["tags"]] == ["ptag_a", "ptag_b"]  # in creation order
+    assert product["profiles"][0]["id"] == "sp_main"
+    assert product["sales_channels"] == [{**product["sales_channels"][0], "id": "sc_main",
+                                          "name": "Web", "description": "Created by Medusa"}]
+    tags = client.get("/store/product-tags").json()["product_tags"]
+    assert [t["value"] for t in tags] == ["a", "b"]
+    assert client.get("/store/product-types").json()["product_types"][0]["id"] == "ptyp_t"
+    [option] = client.get("/store/shipping-options", params={"region_id": "reg_x"}).json()[
+        "shipping_options"]
+    assert option["id"] == "so_1" and option["requirements"][0]["id"] == "sor_1"
+    assert option["profile_id"] == "sp_main"
+    category = client.get("/store/product-categories/pcat_1").json()["product_category"]
+    assert category["rank"] == 4
+
+
+@pytest.mark.parametrize(("change", "where", "message"), [
+    ({"defaults": {"sales_channel": "main"}}, "$.defaults.sales_channel", "must be an object"),
+    ({"defaults": {"shipping_profile": {"id": "sp"}, "gift_card_shipping_profile": {"id": "sp"}}},
+     "$.defaults.gift_card_shipping_profile.id", "must differ"),
+    ({"products": [{**_minimal()["products"][0], "variants": [{
+        "title": "S", "options": [{"value": "S", "option_id": "opt_nope"}],
+        "prices": []}]}]}, "$.products[0].variants[0].options[0].option_id",
+     "is not another option of the product"),
+    ({"products": [{**_minimal()["products"][0], "images": [{"id": "img_1", "url": "a"},
+                                                           {"id": "img_1", "url": "b"}]}]},
+     "$.products[0].images[1].id", "already has another url"),
+    ({"products": [{**_minimal()["products"][0], "images": [{"id": "img_1"}]}]},
+     "$.products[0].images[0]", "must be a URL or an object with a url"),
+])
+def test_the_loader_refuses_bad_extensions(tmp_path: Path, change: dict[str, Any], where: str,
+                                           message: str) -> None:
+    with pytest.raises(SeedError) as info:
+        _load({**_minimal(), **change}, tmp_path)
+    assert info.value.path == where and message in info.value.message
