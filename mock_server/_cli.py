@@ -185,20 +185,12 @@ def audit(args: argparse.Namespace) -> int:
     if problem:
         print(f"medusa-mock: cannot reach {base_url}: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from ._spec import store_spec_path
-
-    spec = (args.spec or store_spec_path()).resolve()
-    if not spec.is_file():
-        print(f"medusa-mock: no document at {spec}", file=sys.stderr)
-        return EXIT_USAGE
     work = auditor.tempdir()
     try:
-        document, warnings = auditor.prepare_document(spec, work)
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"medusa-mock: cannot read the document {spec}: {exc}", file=sys.stderr)
+        spec, document, warnings = _document(args.spec, work)
+    except _UsageError as exc:
+        print(f"medusa-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for warning in warnings:
-        print(f"warning: document defect: {warning}", file=sys.stderr)
     report_dir = args.report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     events = report_dir / "events.jsonl"
@@ -236,6 +228,28 @@ def audit(args: argparse.Namespace) -> int:
     for failure in fresh[:20]:
         print(f"  NEW {failure['operation']}: {failure['check']}")
     return auditor.EXIT_NEW_FAILURES if fresh else auditor.EXIT_CLEAN
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _document(given: Path | None, work: Path) -> tuple[Path, Path, list[str]]:
+    """The document to check against (``given``, else the bundled one), repaired into ``work``
+    when it has the official OAS's known defects (each printed as a warning)."""
+    from ._spec import store_spec_path
+    from ._tools import audit as auditor
+
+    spec = (given or store_spec_path()).resolve()
+    if not spec.is_file():
+        raise _UsageError(f"no document at {spec}")
+    try:
+        document, warnings = auditor.prepare_document(spec, work)
+    except (ValueError, KeyError, OSError) as exc:
+        raise _UsageError(f"cannot read the document {spec}: {exc}") from None
+    for warning in warnings:
+        print(f"warning: document defect: {warning}", file=sys.stderr)
+    return spec, document, warnings
 
 
 def _proxy_parser(sub: argparse._SubParsersAction) -> None:
@@ -280,7 +294,7 @@ def _proxy_parser(sub: argparse._SubParsersAction) -> None:
 def proxy(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from ._spec import control_spec_path, store_spec_path
+    from ._spec import control_spec_path
     from ._tools import audit as auditor
     from ._tools.proxy import Document, ProxyApp, ProxySettings, Tally, write_reports
 
@@ -290,20 +304,17 @@ def proxy(args: argparse.Namespace) -> int:
     if args.baseline and not args.update_baseline and not args.baseline.is_file():
         print(f"medusa-mock: no baseline at {args.baseline}", file=sys.stderr)
         return EXIT_USAGE
-    spec = (args.spec or store_spec_path()).resolve()
-    if not spec.is_file():
-        print(f"medusa-mock: no document at {spec}", file=sys.stderr)
-        return EXIT_USAGE
-    work = auditor.tempdir()
     try:
-        document_path, warnings = auditor.prepare_document(spec, work)
+        spec, document_path, warnings = _document(args.spec, auditor.tempdir())
         document = Document(document_path, control_spec_path())
         baseline = auditor.Baseline.load(args.baseline)
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"medusa-mock: cannot read the document {spec}: {exc}", file=sys.stderr)
+    except _UsageError as exc:
+        print(f"medusa-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for warning in warnings:
-        print(f"warning: document defect: {warning}", file=sys.stderr)
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"medusa-mock: cannot read {args.spec or 'the document'} or "
+              f"{args.baseline or 'the baseline'}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     tally = Tally(document.operation_ids(), baseline)
     settings = ProxySettings(upstream=args.upstream, timeout=args.timeout, strict=args.strict,
                              max_checked_body=args.max_checked_body)

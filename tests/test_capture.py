@@ -53,12 +53,17 @@ def _capture(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*CMD, "capture", *args], capture_output=True, text=True, timeout=300)
 
 
-def _verify(source: str, copy: str, report: Path, *extra: str) -> tuple[subprocess.CompletedProcess,
-                                                                       dict[str, Any]]:
-    done = _capture(source, "--verify", copy, "--report-dir", str(report), "--quiet", *extra)
-    data = json.loads((report / "verify.json").read_text()) if (
-        report / "verify.json").exists() else {}
-    return done, data
+def _verify_copy(source: str, seed: Path, report: Path, *extra: str
+                 ) -> tuple[subprocess.CompletedProcess, dict[str, Any]]:
+    """Serve ``seed`` (the copy) and compare its catalog reads with the source's."""
+    copy, copy_url = _serve("--seed", str(seed))
+    try:
+        done = _capture(source, "--verify", copy_url, "--report-dir", str(report), "--quiet",
+                        *extra)
+    finally:
+        copy.terminate()
+        copy.communicate(timeout=15)
+    return done, json.loads((report / "verify.json").read_text())
 
 
 # -- the round trip -----------------------------------------------------------------------------
@@ -70,12 +75,7 @@ def test_a_capture_served_answers_every_catalog_read_like_its_source(source: str
     assert "3 regions, 20 products, 46 variants" in done.stdout
     for what in ("customers", "orders", "discounts", "gift cards"):
         assert f"  - {what}: add them with" in done.stdout
-    copy, copy_url = _serve("--seed", str(seed))
-    try:
-        checked, data = _verify(source, copy_url, tmp_path / "report", "--min-agreement", "99")
-    finally:
-        copy.terminate()
-        copy.communicate(timeout=15)
+    checked, data = _verify_copy(source, seed, tmp_path / "report", "--min-agreement", "99")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert data["reads"] > 300 and data["agreement"] == 100.0, data["disagreements"][:3]
     assert set(data["operations"]) == {
@@ -93,12 +93,7 @@ def test_verify_finds_a_copy_that_differs(source: str, tmp_path: Path) -> None:
     data["products"][0]["variants"][0]["prices"][0]["amount"] += 1
     data["product_collections"][0]["title"] = "Renamed"
     seed.write_text(json.dumps(data))
-    copy, copy_url = _serve("--seed", str(seed))
-    try:
-        checked, report = _verify(source, copy_url, tmp_path / "report", "--min-agreement", "99")
-    finally:
-        copy.terminate()
-        copy.communicate(timeout=15)
+    checked, report = _verify_copy(source, seed, tmp_path / "report", "--min-agreement", "99")
     assert checked.returncode == 1
     reasons = [r for row in report["disagreements"] for r in row["reasons"]]
     assert any(r.endswith(".amount: 1950 vs 1951") for r in reasons), reasons[:5]
@@ -117,13 +112,8 @@ def test_a_publishable_key_is_kept_with_the_channel_it_shows(source: str,
     [channel] = data["sales_channels"]
     assert channel["name"] == "Wholesale" and channel["publishable_api_keys"][0]["id"] == (
         "pk_wholesale")
-    copy, copy_url = _serve("--seed", str(seed))
-    try:
-        checked, report = _verify(source, copy_url, tmp_path / "report", "--publishable-key",
-                                  "pk_wholesale")
-    finally:
-        copy.terminate()
-        copy.communicate(timeout=15)
+    checked, report = _verify_copy(source, seed, tmp_path / "report", "--publishable-key",
+                                   "pk_wholesale")
     assert checked.returncode == 0 and report["agreement"] == 100.0, report["disagreements"][:2]
 
 

@@ -35,49 +35,34 @@ HERE = Path(__file__).resolve().parent
 VIOLATIONS = "x-medusa-mock-violations"
 
 
-def _start(command: list[str], ready: str) -> subprocess.Popen:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _upstream(command: list[str], ready: str) -> Iterator[str]:
+    """Serve ``command`` (its last argument: a free port) until the module's tests are done."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     try:
-        _wait(ready)
-    except OSError:
-        process.kill()
-        process.wait()
-        raise
-    return process
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=15)
+        _wait(base + ready)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
 def echo() -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, str(HERE / "_echo_server.py"), str(port)], f"{base}/echo")
-    yield base
-    _stop(process)
+    yield from _upstream([sys.executable, str(HERE / "_echo_server.py")], "/echo")
 
 
 @pytest.fixture(scope="module")
 def upstream_mock() -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
-                      "--http-compression"], f"{base}/store/regions")
-    yield base
-    _stop(process)
+    yield from _upstream([sys.executable, "-m", "mock_server", "serve", "--http-compression",
+                          "--port"], "/store/regions")
 
 
 @pytest.fixture(scope="module")
 def broken() -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, str(HERE / "_broken_server.py"), str(port)],
-                     f"{base}/store/regions")
-    yield base
-    _stop(process)
+    yield from _upstream([sys.executable, str(HERE / "_broken_server.py")], "/store/regions")
 
 
 @pytest.fixture(scope="module")

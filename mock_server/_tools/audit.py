@@ -284,6 +284,25 @@ def write_markdown(path: Path, *, title: str, target: str, document: str, warnin
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def describe_failure(exc: BaseException) -> str:
+    """A schemathesis failure's title and message (every one, for a group of several), as the
+    reports show it."""
+    failures = getattr(exc, "exceptions", None) or [exc]
+    parts = []
+    for failure in failures:
+        title = getattr(failure, "title", "") or type(failure).__name__
+        message = getattr(failure, "message", "") or str(failure)
+        # Keep what failed, not the schema dump that follows it: a report must not carry the
+        # document's own prose (a vendor document's descriptions are not ours to copy).
+        kept = []
+        for line in message.splitlines():
+            if line.strip().startswith(("Schema", "Value:", "{")):
+                break
+            kept.append(line.strip())
+        parts.append(f"{title}: {' '.join(k for k in kept if k)}".strip()[:400])
+    return " | ".join(parts)
+
+
 def _one_line(text: str, limit: int = 600) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"

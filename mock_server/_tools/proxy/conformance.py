@@ -43,6 +43,8 @@ from schemathesis.core import media_types
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
 
+from ..audit import describe_failure
+
 UNDOCUMENTED = "undocumented_operation"
 REQUEST_PARAMETERS = "request_parameters_conformance"
 REQUEST_BODY = "request_body_conformance"
@@ -338,7 +340,7 @@ class Document:
             try:
                 case.validate_response(response, checks=[self._checks[name]])
             except (AssertionError, FailureGroup) as exc:
-                out.append(Violation(name, describe(exc)))
+                out.append(Violation(name, describe_failure(exc)))
         return out
 
 
@@ -349,23 +351,6 @@ def judged(request: Request, status: int) -> bool:
         return False
     conditional = "if-none-match" in request.headers or "if-modified-since" in request.headers
     return not (status == 304 and conditional)
-
-
-def describe(exc: BaseException) -> str:
-    """A failure's title and message (every one, for a group), without the schema dump that
-    schemathesis appends (a report must not carry the document's prose)."""
-    failures = getattr(exc, "exceptions", None) or [exc]
-    parts = []
-    for failure in failures:
-        title = getattr(failure, "title", "") or type(failure).__name__
-        message = getattr(failure, "message", "") or str(failure)
-        kept = []
-        for line in message.splitlines():
-            if line.strip().startswith(("Schema", "Value:", "{", "Validated against")):
-                break
-            kept.append(line.strip())
-        parts.append(f"{title}: {' '.join(k for k in kept if k)}".strip()[:400])
-    return " | ".join(parts)
 
 
 # -- reading parameters as OpenAPI 3.0 serializes them ------------------------------------------
