@@ -164,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         args.results.mkdir(parents=True, exist_ok=True)
         text = json.dumps(result, indent=2, default=str) + "\n"
+        load = " ".join(f"{x:.2f}" for x in result["load_average_at_end"])
         markdown = (f"# Proxy overhead ({stamp})\n\n`{result['command']}`\n\n{table}\n\n"
-                    f"- {check}\n- machine: {machine}\n- load average at the end: "
-                    f"{result['load_average_at_end']}\n")
+                    f"- {check}\n- load average at the end: {load}\n- machine: "
+                    + ", ".join(f"{k}: {v}" for k, v in machine.items()) + "\n")
         for name in (f"proxy-{stamp}", "proxy-latest"):
             (args.results / f"{name}.json").write_text(text)
             (args.results / f"{name}.md").write_text(markdown)
