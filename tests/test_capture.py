@@ -149,6 +149,24 @@ def test_every_list_is_paged_to_its_end(source: str, monkeypatch: pytest.MonkeyP
     assert len(paged.products) == 20 and len(paged.tags) == 14
 
 
+def test_a_deployment_without_sales_channels_is_captured_without_them(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("mock_server._tools.capture.crawl")
+    real_get = module.StoreClient.get
+
+    def refusing(self, path, params=None, **kwargs):  # noqa: ANN001, ANN202
+        if "sales_channels" in str((params or {}).get("expand", "")):
+            raise module.CaptureError("GET /store/products answered 400: Relations "
+                                      "[sales_channels] are not valid")
+        return real_get(self, path, params, **kwargs)
+
+    monkeypatch.setattr(module.StoreClient, "get", refusing)
+    seed, notes = build_seed(crawl(source))
+    assert len(seed["products"]) == 20 and seed["sales_channels"] == []
+    assert notes == ["the deployment does not show products' sales channels: every product "
+                     "goes to the default channel"]
+
+
 def test_the_seed_keeps_what_the_store_api_shows(source: str) -> None:
     catalog = crawl(source)
     seed, notes = build_seed(catalog)
@@ -221,7 +239,7 @@ def _minimal(**product: Any) -> dict[str, Any]:
             "variants": [{"title": "S", "sku": "S", "options": [{"value": "S"}],
                           "prices": [{"currency_code": "eur", "amount": 100}]}]}
     return {"regions": [{"id": "reg_x", "name": "X", "currency_code": "eur", "tax_rate": 0,
-                         "countries": ["de"]}],
+                         "tax_code": "DE-STD", "countries": ["de"]}],
             "products": [{**base, **product}]}
 
 
@@ -269,6 +287,7 @@ def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> 
     assert option["profile_id"] == "sp_main"
     category = client.get("/store/product-categories/pcat_1").json()["product_category"]
     assert category["rank"] == 4
+    assert client.get("/store/regions/reg_x").json()["region"]["tax_code"] == "DE-STD"
 
 
 @pytest.mark.parametrize(("change", "where", "message"), [

@@ -27,7 +27,8 @@ mock seeded from a capture answers with the source's ids: ``defaults`` (the ``sa
 created in this order before the products that name them by value), and an ``id`` on shipping
 options and their ``requirements``, product ``options``, variant option values and ``prices``;
 ``images`` entries may be ``{id, url, metadata}`` objects besides URLs; a category may give its
-``rank`` (by default its place among its siblings); a variant's option values may name their
+``rank`` (by default its place among its siblings), a region its ``tax_code``; a variant's
+option values may name their
 ``option_id`` and are then shown in the order given (else they follow the product's options).
 """
 
@@ -297,7 +298,8 @@ class _Loader:
                 raise self.fail(f"{path}.id", f"duplicate region id {keep!r}")
             region = self.base("reg", keep)
             region.update({
-                "name": name, "currency_code": currency, "tax_rate": tax_rate, "tax_code": None,
+                "name": name, "currency_code": currency, "tax_rate": tax_rate,
+                "tax_code": self.opt(entry, path, "tax_code", str, "a string"),
                 "gift_cards_taxable": bool(entry.get("gift_cards_taxable", True)),
                 "automatic_taxes": bool(entry.get("automatic_taxes", True)),
                 "tax_provider_id": None,

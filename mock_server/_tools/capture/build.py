@@ -21,8 +21,8 @@ NOT_IN_THE_STORE_API = (
     ("gift cards", "`gift_cards`: code, value, balance, region"),
 )
 """What the Store API never lists, and the seed extension that adds it (README: the seed)."""
-REGION_FIELDS = ("tax_rate", "automatic_taxes", "gift_cards_taxable", "includes_tax",
-                 "metadata")
+REGION_FIELDS = ("tax_rate", "tax_code", "automatic_taxes", "gift_cards_taxable",
+                 "includes_tax", "metadata")
 PRODUCT_FIELDS = ("id", "title", "subtitle", "description", "handle", "is_giftcard", "status",
                   "thumbnail", "weight", "length", "height", "width", "hs_code",
                   "origin_country", "mid_code", "material", "discountable", "external_id",
@@ -43,7 +43,7 @@ def _pick(entity: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 def build_seed(catalog: Catalog, *, publishable_key: str | None = None
                ) -> tuple[dict[str, Any], list[str]]:
     """The seed, and notes on what the source has that the seed could not keep."""
-    notes: list[str] = []
+    notes: list[str] = list(catalog.notes)
     region_ids = {r["id"] for r in catalog.regions}
     profiles = _profiles(catalog)
     channels = _channels(catalog)

@@ -52,6 +52,8 @@ class Catalog:
     return_reasons: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
     unscoped_products: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the crawl could not read as usual."""
     """With a publishable key: how many products the Store API lists without it."""
 
 
@@ -185,8 +187,16 @@ def _crawl(client: StoreClient, catalog: Catalog, wanted: list[str] | None,
     for i, region in enumerate(regions, start=1):
         catalog.regions.append(client.get(f"/store/regions/{region['id']}")["region"])
         progress.update("regions (each)", i, len(regions))
-    catalog.products = _listed(client, progress, "products", "/store/products", "products",
-                               {"expand": PRODUCT_RELATIONS})
+    try:
+        catalog.products = _listed(client, progress, "products", "/store/products", "products",
+                                   {"expand": PRODUCT_RELATIONS})
+    except CaptureError as exc:  # a deployment without sales channels refuses the relation
+        if "sales_channels" not in str(exc):
+            raise
+        catalog.notes.append("the deployment does not show products' sales channels: every "
+                             "product goes to the default channel")
+        catalog.products = _listed(client, progress, "products", "/store/products", "products",
+                                   {"expand": PRODUCT_RELATIONS.replace(",sales_channels", "")})
     if client.publishable_key:  # how far the key narrows the catalog (for its channel)
         catalog.unscoped_products = client.get("/store/products", {"limit": 1},
                                                with_key=False).get("count")
