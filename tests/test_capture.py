@@ -262,7 +262,7 @@ def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> 
         "shipping_options": [{"id": "so_1", "name": "Post", "region_id": "reg_x",
                               "amount": 500, "requirements": [
                                   {"id": "sor_1", "type": "min_subtotal", "amount": 1}]}],
-        "categories": [{"id": "pcat_1", "name": "One", "rank": 4}],
+        "categories": [{"id": "pcat_1", "name": "One"}],
     })
     client = _load(seed, tmp_path)
     product = client.get("/store/products/prod_1", params={
@@ -286,7 +286,7 @@ def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> 
     assert option["id"] == "so_1" and option["requirements"][0]["id"] == "sor_1"
     assert option["profile_id"] == "sp_main"
     category = client.get("/store/product-categories/pcat_1").json()["product_category"]
-    assert category["rank"] == 4
+    assert category["rank"] == 0
     assert client.get("/store/regions/reg_x").json()["region"]["tax_code"] == "DE-STD"
 
 

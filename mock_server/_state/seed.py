@@ -26,9 +26,8 @@ mock seeded from a capture answers with the source's ids: ``defaults`` (the ``sa
 ``{id, name, description}``), ``product_tags`` and ``product_types`` (``{id, value, metadata}``,
 created in this order before the products that name them by value), and an ``id`` on shipping
 options and their ``requirements``, product ``options``, variant option values and ``prices``;
-``images`` entries may be ``{id, url, metadata}`` objects besides URLs; a category may give its
-``rank`` (by default its place among its siblings), a region its ``tax_code``; a variant's
-option values may name their
+``images`` entries may be ``{id, url, metadata}`` objects besides URLs; a region may give its
+``tax_code``; a variant's option values may name their
 ``option_id`` and are then shown in the order given (else they follow the product's options).
 """
 
@@ -396,8 +395,7 @@ class _Loader:
                 "is_active": True,
                 "is_internal": bool(entry.get("is_internal", False)),
                 "parent_category_id": parent["id"] if parent else None,
-                "rank": self.opt(entry, cpath, "rank", int, "an integer", rank),
-                "metadata": self.metadata(entry, cpath),
+                "rank": rank, "metadata": self.metadata(entry, cpath),
             })
             self.store.product_categories.put(category)
             children = entry.get("category_children")

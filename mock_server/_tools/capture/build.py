@@ -61,7 +61,7 @@ def build_seed(catalog: Catalog, *, publishable_key: str | None = None
                              for o in _shipping_options(catalog)],
         "product_collections": [_pick(c, ("id", "title", "handle", "metadata"))
                                 for c in catalog.collections],
-        "categories": _category_tree(catalog.categories),
+        "categories": _category_tree(catalog.categories, notes),
         "product_tags": [_pick(t, ("id", "value", "metadata")) for t in catalog.tags],
         "product_types": [_pick(t, ("id", "value", "metadata")) for t in catalog.types],
         "products": [_product(p, prices, catalog) for p in catalog.products],
@@ -159,9 +159,11 @@ def _shipping_option(option: dict[str, Any], profiles: dict[str, dict[str, Any]]
     return out
 
 
-def _category_tree(categories: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The flat list as a tree (``category_children``), siblings by rank as Medusa sorts them;
-    a category whose parent the Store API hides becomes a root."""
+def _category_tree(categories: list[dict[str, Any]], notes: list[str]
+                   ) -> list[dict[str, Any]]:
+    """The flat list as a tree (``category_children``), siblings by rank as Medusa sorts them
+    (a seed gives ranks by place, as ``medusa seed`` does); a category whose parent the Store
+    API hides becomes a root."""
     visible = {c["id"] for c in categories}
     children: dict[str | None, list[dict[str, Any]]] = {}
     for category in categories:
@@ -169,16 +171,22 @@ def _category_tree(categories: list[dict[str, Any]]) -> list[dict[str, Any]]:
         children.setdefault(parent if parent in visible else None, []).append(category)
 
     def node(category: dict[str, Any]) -> dict[str, Any]:
-        out = _pick(category, ("id", "name", "handle", "description", "rank", "metadata"))
-        kids = sorted(children.get(category["id"], []),
-                      key=lambda c: (c.get("rank") or 0, c.get("handle") or ""))
+        out = _pick(category, ("id", "name", "handle", "description", "metadata"))
+        kids = _ranked(children.get(category["id"], []), notes)
         if kids:
             out["category_children"] = [node(k) for k in kids]
         return out
 
-    roots = sorted(children.get(None, []), key=lambda c: (c.get("rank") or 0,
-                                                         c.get("handle") or ""))
-    return [node(c) for c in roots]
+    return [node(c) for c in _ranked(children.get(None, []), notes)]
+
+
+def _ranked(siblings: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    ordered = sorted(siblings, key=lambda c: (c.get("rank") or 0, c.get("handle") or ""))
+    ranks = [c.get("rank") for c in ordered]
+    if ranks != list(range(len(ordered))) and all(isinstance(r, int) for r in ranks):
+        notes.append(f"categories {', '.join(c['handle'] for c in ordered)} have ranks {ranks}; "
+                     "the copy ranks them 0, 1, 2, ... in the same order")
+    return ordered
 
 
 def _prices(catalog: Catalog, region_ids: set[str], notes: list[str]
