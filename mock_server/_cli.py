@@ -417,7 +417,8 @@ def capture(args: argparse.Namespace) -> int:
                                  progress=lambda done, total: progress.update(
                                      "comparing catalog reads", done, total))
         except httpx.HTTPError as exc:
-            print(f"\nmedusa-mock: {exc}", file=sys.stderr)
+            where = exc.request.url if isinstance(exc, httpx.RequestError) else args.verify
+            print(f"\nmedusa-mock: cannot reach {where}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         json_path, md_path = verify.write_reports(results, args.report_dir,
                                                   source=catalog.source, copy=args.verify)

@@ -86,6 +86,26 @@ def test_a_capture_served_answers_every_catalog_read_like_its_source(source: str
     assert "| `GetProducts` |" in (tmp_path / "report" / "verify.md").read_text()
 
 
+def test_a_copy_of_a_small_store_loads_without_id_clashes(tmp_path: Path) -> None:
+    """A mock's generated ids come from a fixed sequence: the copy's loader must not make one
+    that the captured file already gives (here the default shipping profile's, when no gift
+    card shows the gift card profile's)."""
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(_minimal(
+        shipping_options=[{"name": "Post", "region_id": "reg_x", "amount": 500}])))
+    process, base = _serve("--seed", str(small))
+    try:
+        seed = tmp_path / "seed.json"
+        assert _capture(base, "-o", str(seed), "--quiet").returncode == 0
+        assert "gift_card_shipping_profile" not in json.loads(seed.read_text())["defaults"]
+        checked, data = _verify_copy(base, seed, tmp_path / "report")
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+    assert checked.returncode == 0, checked.stderr
+    assert data["agreement"] == 100.0, data["disagreements"][:2]
+
+
 def test_verify_finds_a_copy_that_differs(source: str, tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     assert _capture(source, "-o", str(seed)).returncode == 0

@@ -119,6 +119,21 @@ def read_seed(path: str | Path | None) -> tuple[str, dict[str, Any]]:
     return source, data
 
 
+def _given_ids(value: Any) -> set[str]:
+    """Every ``id`` the seed file gives, at any depth."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("id"), str):
+                found.add(item["id"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 class _Loader:
     def __init__(self, source: str, data: dict[str, Any], store: Store,
                  hash_password: Callable[[str], str],
@@ -141,6 +156,15 @@ class _Loader:
         self.customers_by_email: dict[str, Record] = {}
         self.tags_by_value: dict[str, Record] = {}
         self.types_by_value: dict[str, Record] = {}
+        self.given_ids = _given_ids(data)
+
+    def new_id(self, prefix: str) -> str:
+        """A generated id no entry of the file claims (a capture of a mock holds ids this
+        generator also makes)."""
+        while True:
+            candidate = self.ids.new(prefix)
+            if candidate not in self.given_ids:
+                return candidate
 
     # -- helpers -------------------------------------------------------------------------------
     def fail(self, path: str, message: str) -> SeedError:
@@ -183,7 +207,7 @@ class _Loader:
 
     def base(self, prefix: str, given: Any = None) -> Record:
         return {
-            "id": given if isinstance(given, str) and given else self.ids.new(prefix),
+            "id": given if isinstance(given, str) and given else self.new_id(prefix),
             "created_at": self.now,
             "updated_at": self.now,
             "deleted_at": None,
@@ -368,7 +392,7 @@ class _Loader:
                 if kind not in REQUIREMENT_TYPES:
                     raise self.fail(f"{rpath}.type", "must be min_subtotal or max_subtotal")
                 option["requirements"].append({
-                    "id": self.opt(req, rpath, "id", str, "a string") or self.ids.new("sor"),
+                    "id": self.opt(req, rpath, "id", str, "a string") or self.new_id("sor"),
                     "shipping_option_id": option["id"], "type": kind,
                     "amount": self.req(req, rpath, "amount", int, "an integer amount"),
                     "deleted_at": None,
@@ -785,7 +809,7 @@ class _Loader:
                 "object": "order", "status": entry.get("status", "pending"),
                 "fulfillment_status": entry.get("fulfillment_status", "not_fulfilled"),
                 "payment_status": entry.get("payment_status", "awaiting"),
-                "display_id": display_id, "cart_id": self.ids.new("cart"),
+                "display_id": display_id, "cart_id": self.new_id("cart"),
                 "customer_id": customer["id"], "email": email,
                 "billing_address_id": None,
                 "shipping_address_id": shipping_address["id"] if shipping_address else None,
@@ -852,7 +876,7 @@ class _Loader:
                 if option is None or option["region_id"] != region["id"]:
                     raise self.fail(f"{path}.shipping_option",
                                     f"no shipping option {option_name!r} in that region")
-                method_id = self.ids.new("sm")
+                method_id = self.new_id("sm")
                 order["shipping_methods"].append({
                     "id": method_id, "shipping_option_id": option["id"],
                     "order_id": order["id"], "claim_order_id": None,
@@ -861,7 +885,7 @@ class _Loader:
                     "tax_lines": [self.tax_line("smtl", region, shipping_method_id=method_id)],
                 })
             order["payments"].append({
-                "id": self.ids.new("pay"), "created_at": self.now, "updated_at": self.now,
+                "id": self.new_id("pay"), "created_at": self.now, "updated_at": self.now,
                 "swap_id": None, "cart_id": order["cart_id"], "order_id": order["id"],
                 "amount": self.order_total(order, lines), "currency_code": order["currency_code"],
                 "amount_refunded": 0, "provider_id": region["payment_providers"][0],
@@ -902,7 +926,7 @@ class _Loader:
         if not entries:
             return
         orders = {o["display_id"]: o for o in self.store.orders.values()}
-        admin = self.ids.new("usr")  # the admin user who prepared the edits
+        admin = self.new_id("usr")  # the admin user who prepared the edits
         for path, entry in entries:
             ref = self.req(entry, path, "order", int, "the display_id of an order in $.orders")
             order = orders.get(ref)
@@ -954,12 +978,12 @@ class _Loader:
         """``LineItemService.cloneTo``: a copy on the edit (timestamps kept, as Medusa's spread
         keeps them), with copies of its tax lines and adjustments."""
         clone = json.loads(json.dumps(line))
-        clone.update({"id": self.ids.new("item"), "cart_id": None, "order_id": None,
+        clone.update({"id": self.new_id("item"), "cart_id": None, "order_id": None,
                       "swap_id": None, "claim_order_id": None, "order_edit_id": edit_id,
                       "original_item_id": line["id"]})
-        clone["tax_lines"] = [dict(t, id=self.ids.new("litl"), item_id=clone["id"])
+        clone["tax_lines"] = [dict(t, id=self.new_id("litl"), item_id=clone["id"])
                               for t in line.get("tax_lines", [])]
-        clone["adjustments"] = [dict(a, id=self.ids.new("lia"), item_id=clone["id"])
+        clone["adjustments"] = [dict(a, id=self.new_id("lia"), item_id=clone["id"])
                                 for a in line.get("adjustments", [])]
         self.store.line_items.put(clone)
         return clone
