@@ -20,18 +20,12 @@ from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import cart_totals, views
+from . import cart_totals, inventory, line_items, views
 from .customers import ADDRESS_KEYS, CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError
 from .payments import PaymentProviders
 from .pricing import PricingService
 
-ITEM_COLUMNS = (
-    "id", "created_at", "updated_at", "cart_id", "order_id", "swap_id", "claim_order_id",
-    "original_item_id", "order_edit_id", "title", "description", "thumbnail", "is_return",
-    "is_giftcard", "should_merge", "allow_discounts", "has_shipping", "unit_price", "variant_id",
-    "quantity", "fulfilled_quantity", "returned_quantity", "shipped_quantity", "metadata",
-)
 ADDRESS_COLUMNS = (
     "id", "created_at", "updated_at", "deleted_at", "customer_id", "company", "first_name",
     "last_name", "address_1", "address_2", "city", "country_code", "province", "postal_code",
@@ -238,7 +232,7 @@ class CartService:
         return view
 
     def _item_view(self, item: Record, computed: dict[str, Any]) -> dict[str, Any]:
-        view = views.pick(item, ITEM_COLUMNS)
+        view = views.pick(item, line_items.ITEM_COLUMNS)
         assert view is not None
         view["adjustments"] = [dict(a) for a in item.get("adjustments", [])]
         totals = dict(computed["items"].get(item["id"], {}))
@@ -392,7 +386,7 @@ class CartService:
                 continue
             line_id = self.ids.new("item")
             self.store.line_items.put({
-                **{k: copy.deepcopy(original.get(k)) for k in ITEM_COLUMNS},
+                **{k: copy.deepcopy(original.get(k)) for k in line_items.ITEM_COLUMNS},
                 "id": line_id, "created_at": now, "updated_at": now, "cart_id": cart["id"],
                 "order_id": None, "swap_id": None, "description": None, "is_return": True,
                 "has_shipping": None, "unit_price": -original["unit_price"],
@@ -437,29 +431,20 @@ class CartService:
 
     # -- line items ---------------------------------------------------------------------------
     def generate_line(self, variant_id: str, quantity: int, region: Record,
-                       customer_id: str | None) -> Record:
+                      customer_id: str | None) -> Record:
         """``lineItemService.generate``: the line a variant makes in a region."""
         variant = self.store.product_variants.get(variant_id) if isinstance(
             variant_id, str) else None
         if variant is None or variant.get("deleted_at") is not None:
             raise MedusaError(ErrorType.INVALID_DATA, "Unable to generate the line items, some "
                               f"variant has not been found: {variant_id}")
-        product = self.store.products.get(variant["product_id"]) or {}
-        ctx = self.pricing.context(region_id=region["id"], customer_id=customer_id)
-        pricing = self.pricing.variant_pricing(variant, ctx, quantity=quantity)
-        price = pricing.get("calculated_price") if pricing else None
+        price = self.pricing.line_price(variant, region["id"], customer_id=customer_id,
+                                        quantity=quantity)
         if price is None:
             raise MedusaError(ErrorType.INVALID_DATA,
                               f"Cannot generate line item for variant \"{variant['title']}\" "
                               "without a price")
-        return {
-            "title": product.get("title"), "description": variant["title"],
-            "thumbnail": product.get("thumbnail"), "variant_id": variant["id"],
-            "product_id": variant["product_id"], "unit_price": price, "quantity": quantity,
-            "allow_discounts": bool(product.get("discountable", True)),
-            "is_giftcard": bool(product.get("is_giftcard")), "should_merge": True,
-            "metadata": {},
-        }
+        return line_items.line_fields(self.store, variant, price, quantity)
 
     def _check_line_channel(self, cart: Record, lines: list[Record]) -> None:
         channel = cart.get("sales_channel_id")
@@ -476,13 +461,8 @@ class CartService:
         return bool(product) and channel_id in (product.get("sales_channel_ids") or [])
 
     def covered(self, variant_id: str, quantity: int) -> bool:
-        """``confirmInventory``: stock covers the quantity, or the variant does not need it."""
-        variant = self.store.product_variants.get(variant_id)
-        if variant is None:
-            return True
-        if not variant.get("manage_inventory") or variant.get("allow_backorder"):
-            return True
-        return int(variant.get("inventory_quantity") or 0) >= quantity
+        """``confirmInventory`` for a line of this variant."""
+        return inventory.covered(self.store.product_variants.get(variant_id), quantity)
 
     def _add_lines(self, cart: Record, lines: list[Record]) -> None:
         """``addOrUpdateLineItems``: merge into a line of the same variant (same metadata) or
@@ -504,14 +484,8 @@ class CartService:
                 current["unit_price"] = line["unit_price"]
                 current["updated_at"] = now
             else:
-                record = {
-                    "id": self.ids.new("item"), "created_at": now, "updated_at": now,
-                    "cart_id": cart["id"], "order_id": None, "swap_id": None,
-                    "claim_order_id": None, "original_item_id": None, "order_edit_id": None,
-                    **line, "is_return": False, "has_shipping": False,
-                    "fulfilled_quantity": None, "returned_quantity": None,
-                    "shipped_quantity": None, "adjustments": [], "tax_lines": [],
-                }
+                record = line_items.new_line(line, line_id=self.ids.new("item"), now=now,
+                                             cart_id=cart["id"])
                 self.store.line_items.put(record)
                 existing[record["variant_id"]] = record
         for item in self.items(cart["id"]):
@@ -701,11 +675,9 @@ class CartService:
             if not item.get("variant_id"):
                 continue
             variant = self.store.product_variants.get(item["variant_id"])
-            ctx = self.pricing.context(region_id=region["id"],
-                                       customer_id=cart.get("customer_id"))
-            pricing = self.pricing.variant_pricing(variant, ctx, quantity=item["quantity"]
-                                                   ) if variant else None
-            price = pricing.get("calculated_price") if pricing else None
+            price = self.pricing.line_price(
+                variant, region["id"], customer_id=cart.get("customer_id"),
+                quantity=item["quantity"]) if variant else None
             if price is None:
                 self.store.line_items.delete(item["id"])
             else:
@@ -1087,16 +1059,13 @@ class CartService:
             if item.get("is_return"):
                 continue  # a returned line keeps the tax lines it was sold with
             lines = computed["items"].get(item["id"], {}).get("tax_lines", [])
-            item["tax_lines"] = [{"id": self.ids.new("litl"), "created_at": now,
-                                  "updated_at": now, "rate": t["rate"], "name": t["name"],
-                                  "code": t.get("code"), "metadata": None,
-                                  "item_id": item["id"]} for t in lines]
+            item["tax_lines"] = [line_items.tax_line(t, line_id=self.ids.new("litl"), now=now,
+                                                     item_id=item["id"]) for t in lines]
         for method in cart.get("shipping_methods", []):
             lines = computed["shipping_methods"].get(method["id"], {}).get("tax_lines", [])
-            method["tax_lines"] = [{"id": self.ids.new("smtl"), "created_at": now,
-                                    "updated_at": now, "rate": t["rate"], "name": t["name"],
-                                    "code": t.get("code"), "metadata": None,
-                                    "shipping_method_id": method["id"]} for t in lines]
+            method["tax_lines"] = [line_items.tax_line(t, line_id=self.ids.new("smtl"),
+                                                       now=now, shipping_method_id=method["id"])
+                                   for t in lines]
 
 
 def _address(store: Store, address_id: str | None) -> dict[str, Any] | None:

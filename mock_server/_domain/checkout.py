@@ -17,7 +17,7 @@ from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import views
+from . import inventory, views
 from .carts import CartService
 from .errors import ErrorType, MedusaError, UnexpectedError
 from .orders import OrderService
@@ -212,10 +212,8 @@ class CheckoutService:
         for discount in self.carts.discounts(cart):
             discount["usage_count"] = discount.get("usage_count", 0) + 1
         for item in items:  # stock leaves the shelf when the order is placed
-            variant = self.store.product_variants.get(item.get("variant_id") or "")
-            if variant is not None and variant.get("manage_inventory"):
-                variant["inventory_quantity"] = int(variant.get("inventory_quantity") or 0) - \
-                    item["quantity"]
+            inventory.reserve(self.store.product_variants.get(item.get("variant_id") or ""),
+                              item["quantity"])
         self.store.orders.put(order)
         cart["completed_at"] = now
         cart["updated_at"] = now

@@ -175,6 +175,15 @@ class PricingService:
             result["tax_rates"] = rates
         return result
 
+    def line_price(self, variant: Record, region_id: str, *, customer_id: str | None,
+                   quantity: int) -> int | None:
+        """The unit price of a line of ``quantity`` in a region: the ``calculated_price`` (the
+        lowest price in the region or its currency that the quantity qualifies for), ``None``
+        when the variant has none."""
+        ctx = self.context(region_id=region_id, customer_id=customer_id)
+        pricing = self.variant_pricing(variant, ctx, quantity=quantity)
+        return pricing.get("calculated_price") if pricing else None
+
     def apply(self, view: dict[str, Any], variant: Record, ctx: PricingContext,
               tax_rates: list[dict[str, Any]] | None = None) -> None:
         """``Object.assign(variant, pricing)``: existing keys keep their place, new ones follow."""

@@ -9,7 +9,7 @@ import copy
 import functools
 from typing import Any
 
-from .._state.seed import CURRENCIES
+from .._state.reference import CURRENCIES
 from .._state.store import Record, Store
 
 CUSTOMER_FIELDS = (
