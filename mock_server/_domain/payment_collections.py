@@ -70,6 +70,18 @@ def parse_read_query(fields: str | None, expand: str | None) -> tuple[tuple[str,
     return select, tuple(dict.fromkeys([*field_relations, *relations]))
 
 
+def new_session(session_id: str, now: str, provider_id: str, data: dict[str, Any],
+                amount: int) -> Record:
+    """A collection's payment session: in no cart, initiated (``data`` is what the provider
+    initiated it with), pending."""
+    return {
+        "id": session_id, "created_at": now, "updated_at": now, "cart_id": None,
+        "provider_id": provider_id, "is_selected": None, "is_initiated": True,
+        "status": "pending", "data": data, "idempotency_key": None, "amount": amount,
+        "payment_authorized_at": None,
+    }
+
+
 class PaymentCollectionService:
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, outbox: EventOutbox,
                  payments: PaymentProviders) -> None:
@@ -205,16 +217,10 @@ class PaymentCollectionService:
         collection["payment_session_ids"] = list(dict.fromkeys(kept))
 
     def _new_session(self, collection: Record, provider_id: str, amount: int) -> Record:
-        now = self.clock.iso()
-        session = {
-            "id": self.ids.new("ps"), "created_at": now, "updated_at": now, "cart_id": None,
-            "provider_id": provider_id, "is_selected": None, "is_initiated": True,
-            "status": "pending",
-            "data": self.payments.initiate(provider_id, {
-                "amount": amount, "currency_code": collection["currency_code"],
-                "resource_id": collection["id"]}),
-            "idempotency_key": None, "amount": amount, "payment_authorized_at": None,
-        }
+        data = self.payments.initiate(provider_id, {
+            "amount": amount, "currency_code": collection["currency_code"],
+            "resource_id": collection["id"]})
+        session = new_session(self.ids.new("ps"), self.clock.iso(), provider_id, data, amount)
         self.store.payment_sessions.put(session)
         return session
 
