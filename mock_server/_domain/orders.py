@@ -8,9 +8,9 @@ from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import cart_totals, views
-from .catalog import list_config
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .listing import list_config
 from .tokens import TokenError, TokenService
 
 # The Store order routes' query configuration (``api/routes/store/orders/index.js``).
