@@ -49,13 +49,16 @@ class CartCore:
             raise MedusaError(ErrorType.NOT_FOUND, f"Cart with {cart_id} was not found")
         return cart
 
-    def get_or_fail(self, cart_id: str, *, quirk: str = "cart-unknown-id-500") -> Record:
+    def get_or_fail(self, cart_id: str, *, shipping_options: bool = False) -> Record:
         """The cart, where Medusa's route loads it with a query that fails for an unknown id: an
-        unknown id is an unexpected failure (:class:`UnexpectedError`, with the ``quirk`` that
-        names it in the quirks registry), not a ``not_found``."""
+        unknown id is an unexpected failure (:class:`UnexpectedError`, see the quirks
+        registry), not a ``not_found``."""
         cart = self.store.carts.get(cart_id)
         if cart is None:
-            raise UnexpectedError(f"cart {cart_id} not found", quirk=quirk)
+            if shipping_options:
+                raise UnexpectedError(f"cart {cart_id} not found",
+                                      quirk="cart-shipping-options-unknown-cart-500")
+            raise UnexpectedError(f"cart {cart_id} not found", quirk="cart-unknown-id-500")
         return cart
 
     def items(self, cart_id: str) -> list[Record]:

@@ -18,7 +18,7 @@ class CartShipping(CartDiscounts):
         """``GET /store/shipping-options/{cart_id}``: the region's options whose requirements the
         cart meets, for the profiles of its lines, priced with the region's tax."""
         with self.store.lock:
-            cart = self.get_or_fail(cart_id, quirk="cart-shipping-options-unknown-cart-500")
+            cart = self.get_or_fail(cart_id, shipping_options=True)
             computed = self.compute(cart)
             subtotal = computed["cart"]["subtotal"]
             profiles = self._cart_profiles(cart)

@@ -58,6 +58,39 @@ class CatalogService(Taxonomy):
             return []
         return list(record.get("sales_channel_ids", []))
 
+    def channel_param_errors(self, channels: Sequence[str], wanted: Any) -> list[str]:
+        """``validateSalesChannelParam``: a ``sales_channel_id`` outside the publishable key's
+        ``channels`` is an error (answered after the query is validated)."""
+        if not wanted:
+            return []
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        if channels and not all(c in channels for c in wanted):
+            return [f"Provided sales channel id param: {','.join(map(str, wanted))} is not "
+                    "associated with the Publishable API Key passed in the header of the "
+                    "request."]
+        return []
+
+    def product_scope_errors(self, product_id: str, channels: Sequence[str]) -> list[str]:
+        """``validateProductSalesChannelAssociation``: a product outside the publishable key's
+        ``channels`` is an error (an unknown product is a ``not_found`` first)."""
+        if not channels or self.product_in_channels(product_id, channels):
+            return []
+        product = self.store.products.get(product_id)
+        if product is None or product.get("deleted_at") is not None:
+            raise not_found("Product", id=product_id)
+        return [f"Product with id: {product_id} is not associated with sales channels defined "
+                "by the Publishable API Key passed in the header of the request."]
+
+    def variant_scope_errors(self, variant_id: str, channels: Sequence[str]) -> list[str]:
+        """``validateVariantsSalesChannelAssociation``: the same for a variant."""
+        if not channels or self.variant_in_channels(variant_id, channels):
+            return []
+        variant = self.store.product_variants.get(variant_id)
+        if variant is None or variant.get("deleted_at") is not None:
+            raise not_found("Variant", id=variant_id)
+        return [f"Variant with id: {variant_id} is not associated with sales channels defined "
+                "by the Publishable API Key passed in the header of the request."]
+
     def default_sales_channel_id(self) -> str | None:
         for record in self.store.stores.values():
             return record.get("default_sales_channel_id")
