@@ -17,8 +17,7 @@ class CartDiscounts(PaymentSessions):
         adjustments of a replaced discount stay on the lines, counting for nothing)."""
         found: list[Record] = []
         for code in codes:
-            discount = self.store.discounts.first(
-                lambda d, c=code: d["code"] == str(c).upper() and d.get("deleted_at") is None)
+            discount = self.store.discounts.first_where(code=str(code).upper(), deleted_at=None)
             if discount is not None and discount not in found:
                 found.append(discount)
         missing = [c for c in codes if not any(d["code"] == str(c).upper() for d in found)]

@@ -188,7 +188,7 @@ class CartService(CartViews, CartShipping):
 
     # -- line items ---------------------------------------------------------------------------
     def generate_line(self, variant_id: str, quantity: int, region: Record,
-                      customer_id: str | None) -> Record:
+                      customer_id: str | None) -> line_items.LineFields:
         """``lineItemService.generate``: the line a variant makes in a region."""
         variant = self.store.product_variants.get(variant_id) if isinstance(
             variant_id, str) else None
@@ -203,11 +203,12 @@ class CartService(CartViews, CartShipping):
                               "without a price")
         return line_items.line_fields(self.store, variant, price, quantity)
 
-    def _check_line_channel(self, cart: Record, lines: list[Record]) -> None:
+    def _check_line_channel(self, cart: Record, lines: list[line_items.LineFields]) -> None:
         channel = cart.get("sales_channel_id")
         if not channel:
             return
-        bad = [line["title"] for line in lines
+        # JavaScript's join writes a missing title as ""
+        bad = [line["title"] or "" for line in lines
                if not self._product_in_channel(line["product_id"], channel)]
         if bad:
             raise MedusaError(ErrorType.INVALID_DATA, f"The products [{' - '.join(bad)}] must "
@@ -215,13 +216,13 @@ class CartService(CartViews, CartShipping):
 
     def _product_in_channel(self, product_id: str, channel_id: str) -> bool:
         product = self.store.products.get(product_id)
-        return bool(product) and channel_id in (product.get("sales_channel_ids") or [])
+        return product is not None and channel_id in (product.get("sales_channel_ids") or [])
 
     def covered(self, variant_id: str, quantity: int) -> bool:
         """``confirmInventory`` for a line of this variant."""
         return inventory.covered(self.store.product_variants.get(variant_id), quantity)
 
-    def _add_lines(self, cart: Record, lines: list[Record]) -> None:
+    def _add_lines(self, cart: Record, lines: list[line_items.LineFields]) -> None:
         """``addOrUpdateLineItems``: merge into a line of the same variant (same metadata) or
         create one; every line loses ``has_shipping`` and the shipping methods go."""
         existing = {i["variant_id"]: i for i in self.items(cart["id"]) if i.get("should_merge")}

@@ -103,8 +103,8 @@ class CatalogService(Taxonomy):
             queue = list(wanted)
             while queue:
                 parent = queue.pop()
-                for child in self.store.product_categories.find(
-                        lambda c, p=parent: c["parent_category_id"] == p):
+                for child in self.store.product_categories.find_where(
+                        parent_category_id=parent):
                     if child["id"] not in wanted:
                         wanted.append(child["id"])
                         queue.append(child["id"])
@@ -335,7 +335,7 @@ class CatalogService(Taxonomy):
 
     def variant_entity(self, variant: Record, relations: set[str], *,
                        select: list[str] | None = None) -> dict[str, Any]:
-        columns = views.VARIANT_FIELDS
+        columns: tuple[str, ...] = views.VARIANT_FIELDS
         if select:
             unknown = [c for c in select if c not in views.VARIANT_FIELDS]
             if unknown:
@@ -482,7 +482,7 @@ class CatalogService(Taxonomy):
     def _reason_children(self, reason_id: str) -> list[dict[str, Any]]:
         rows = self.store.return_reasons.find(
             lambda r: r["parent_return_reason_id"] == reason_id and r.get("deleted_at") is None)
-        return [views.pick(r, views.RETURN_REASON_COLUMNS) for r in rows]  # type: ignore[misc]
+        return [views.pick(r, views.RETURN_REASON_COLUMNS) for r in rows]
 
     def _reason_view(self, reason: Record) -> dict[str, Any]:
         view = views.pick(reason, views.RETURN_REASON_FIELDS)

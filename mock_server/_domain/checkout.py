@@ -58,7 +58,7 @@ class CheckoutService:
             if existing is not None:
                 return existing
         key = header or self.ids.uuid4()
-        record = {"id": key, "idempotency_key": key, "created_at": self.clock.iso(),
+        record: Record = {"id": key, "idempotency_key": key, "created_at": self.clock.iso(),
                   "locked_at": None, "request_method": "POST", "request_params": {},
                   "request_path": path, "response_body": None, "refused_variant_ids": None,
                   "recovery_point": "started"}

@@ -7,7 +7,7 @@ A line is one row of ``line_items`` whatever it belongs to: a cart (``cart_id``;
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from .._state.store import Record, Store
 
@@ -20,7 +20,23 @@ ITEM_COLUMNS = (
 )
 
 
-def line_fields(store: Store, variant: Record, unit_price: int, quantity: int) -> Record:
+class LineFields(TypedDict):
+    """The columns a generated line takes from its variant, its product and its price."""
+
+    title: str | None
+    description: str
+    thumbnail: str | None
+    variant_id: str
+    product_id: str
+    unit_price: int
+    quantity: int
+    allow_discounts: bool
+    is_giftcard: bool
+    should_merge: bool
+    metadata: dict[str, Any]
+
+
+def line_fields(store: Store, variant: Record, unit_price: int, quantity: int) -> LineFields:
     """What ``generate`` makes of a variant at a price: the product's title, thumbnail and
     discountability, the variant's title as the description."""
     product = store.products.get(variant["product_id"]) or {}
@@ -34,7 +50,7 @@ def line_fields(store: Store, variant: Record, unit_price: int, quantity: int) -
     }
 
 
-def new_line(fields: Record, *, line_id: str, now: str, **columns: Any) -> Record:
+def new_line(fields: LineFields, *, line_id: str, now: str, **columns: Any) -> Record:
     """The stored row of a generated line: owned by nothing, not shipped, no adjustments or tax
     lines yet; ``columns`` set what owns it (``cart_id``, ``swap_id``, ...) and other columns."""
     return {

@@ -124,6 +124,10 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, str(value))
 
 
+def _column_key(name: str) -> Callable[[Record], tuple[int, Any]]:
+    return lambda row: _sort_key(row.get(name))
+
+
 def sort_rows(rows: list[Record], order: dict[str, str] | None,
               columns: Iterable[str]) -> list[Record]:
     """ORDER BY the requested column (NULLs last ascending, first descending). Ties keep the
@@ -136,7 +140,7 @@ def sort_rows(rows: list[Record], order: dict[str, str] | None,
     for name, direction in reversed(list(order.items())):
         if name not in known:
             raise UnexpectedError(f"cannot order by {name}")
-        rows.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=direction == "DESC")
+        rows.sort(key=_column_key(name), reverse=direction == "DESC")
     return rows
 
 

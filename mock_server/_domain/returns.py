@@ -70,9 +70,8 @@ class ReturnService:
                 if reason is None:
                     raise MedusaError(ErrorType.NOT_FOUND,
                                       f"Return Reason with id: {reason_id} was not found")
-                if self.store.return_reasons.first(
-                        lambda r, rid=reason_id: r.get("parent_return_reason_id") == rid
-                        and r.get("deleted_at") is None):
+                if self.store.return_reasons.first_where(parent_return_reason_id=reason_id,
+                                                         deleted_at=None):
                     raise MedusaError(ErrorType.INVALID_DATA,
                                       "Cannot apply return reason category")
             out.append((line, entry))

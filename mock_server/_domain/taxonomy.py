@@ -168,7 +168,7 @@ class Taxonomy:
         rows = self.store.products.find(lambda p: category_id in p["category_ids"]
                                         and p.get("deleted_at") is None)
         rows.sort(key=lambda p: p["id"])
-        return [views.pick(p, views.PRODUCT_COLUMNS) for p in rows]  # type: ignore[misc]
+        return [views.pick(p, views.PRODUCT_COLUMNS) for p in rows]
 
     def retrieve_category(self, category_id: str, query: dict[str, Any]) -> dict[str, Any]:
         config = list_config(query, default_fields=CATEGORY_FIELDS, allowed_fields=CATEGORY_FIELDS,

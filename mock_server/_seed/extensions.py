@@ -64,7 +64,7 @@ def load_sales_channels(seed: Seeding) -> None:
 def load_gift_cards(seed: Seeding) -> None:
     for path, entry in seed.items("gift_cards"):
         code = seed.req(entry, path, "code", str, "a string")
-        if seed.store.gift_cards.first(lambda g, c=code: g["code"] == c):
+        if seed.store.gift_cards.first_where(code=code):
             raise seed.fail(f"{path}.code", f"duplicate gift card code {code!r}")
         region = seed.region_ref(f"{path}.region_id", entry.get("region_id"))
         value = seed.req(entry, path, "value", int, "an integer amount")
@@ -84,7 +84,7 @@ def load_gift_cards(seed: Seeding) -> None:
 def load_discounts(seed: Seeding) -> None:
     for path, entry in seed.items("discounts"):
         code = seed.req(entry, path, "code", str, "a string").upper()
-        if seed.store.discounts.first(lambda d, c=code: d["code"] == c):
+        if seed.store.discounts.first_where(code=code):
             raise seed.fail(f"{path}.code", f"duplicate discount code {code!r}")
         rule_entry = seed.req(entry, path, "rule", dict, "an object")
         kind = seed.req(rule_entry, f"{path}.rule", "type", str, "a discount rule type")
@@ -126,7 +126,7 @@ def load_return_reasons(seed: Seeding, entries: Any = None, parent: Record | Non
         entries = seed.data.get("return_reasons")
     for rpath, entry in seed.sub(entries, path):
         value = seed.req(entry, rpath, "value", str, "a string")
-        if seed.store.return_reasons.first(lambda r, v=value: r["value"] == v):
+        if seed.store.return_reasons.first_where(value=value):
             raise seed.fail(f"{rpath}.value", f"duplicate return reason value {value!r}")
         reason = seed.base("rr", seed.explicit_id(entry, rpath, "return_reasons"))
         reason.update({

@@ -172,7 +172,7 @@ def load_categories(seed: Seeding, entries: Any = None, parent: Record | None = 
         category = seed.base("pcat", seed.explicit_id(entry, cpath, "product_categories"))
         del category["deleted_at"]
         handle = seed.opt(entry, cpath, "handle", str, "a string") or kebab_case(name)
-        if seed.store.product_categories.first(lambda c, h=handle: c["handle"] == h):
+        if seed.store.product_categories.first_where(handle=handle):
             raise seed.fail(f"{cpath}.handle", f"duplicate category handle {handle!r}")
         category.update({
             "name": name, "description": seed.opt(entry, cpath, "description", str,
@@ -199,8 +199,7 @@ def load_collections(seed: Seeding) -> None:
         if handle is None and given is None:
             # Medusa derives the handle only when it also generates the id
             handle = kebab_case(title)
-        if handle is not None and seed.store.product_collections.first(
-                lambda c, h=handle: c["handle"] == h):
+        if handle is not None and seed.store.product_collections.first_where(handle=handle):
             raise seed.fail(f"{path}.handle", f"duplicate collection handle {handle!r}")
         collection.update({"title": title, "handle": handle,
                            "metadata": seed.metadata(entry, path)})
@@ -244,7 +243,7 @@ def load_product(seed: Seeding, path: str, entry: dict[str, Any]) -> None:
     for i, url in enumerate(seed.opt(entry, path, "images", list, "a list of URLs", [])):
         if not isinstance(url, str):
             raise seed.fail(f"{path}.images[{i}]", "must be a URL")
-        image = seed.store.product_images.first(lambda m, u=url: m["url"] == u)
+        image = seed.store.product_images.first_where(url=url)
         if image is None:
             image = seed.base("img")
             image.update({"url": url, "metadata": None})
@@ -266,7 +265,8 @@ def load_product(seed: Seeding, path: str, entry: dict[str, Any]) -> None:
         categories.append(cid)
     thumbnail = seed.opt(entry, path, "thumbnail", str, "a URL")
     if not thumbnail and images:
-        thumbnail = seed.store.product_images.get(images[0])["url"]
+        first = seed.store.product_images.get(images[0])
+        thumbnail = first["url"] if first else None
     product.update({
         "title": title, "subtitle": entry.get("subtitle"),
         "description": entry.get("description"), "handle": handle,

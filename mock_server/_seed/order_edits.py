@@ -57,9 +57,8 @@ def load_order_edits(seed: Seeding) -> None:
                             "or canceled (a confirmed edit is the order as it is after the "
                             "edit: seed that order instead)")
         if status in (CREATED, REQUESTED):
-            active = seed.store.order_edits.first(
-                lambda e, o=order["id"]: e["order_id"] == o
-                and edit_status(e) in (CREATED, REQUESTED))
+            active = next((e for e in seed.store.order_edits.find_where(order_id=order["id"])
+                           if edit_status(e) in (CREATED, REQUESTED)), None)
             if active is not None:
                 raise seed.fail(f"{path}.order", f"order {ref} already has an active edit "
                                 f"({active['id']}): Medusa allows one created or requested "
@@ -82,13 +81,13 @@ def load_order_edits(seed: Seeding) -> None:
         })
         if edit["declined_reason"] is not None and status != DECLINED:
             raise seed.fail(f"{path}.declined_reason", "only a declined edit has one")
-        order_lines = seed.store.line_items.find(lambda i, o=order["id"]: i["order_id"] == o)
+        order_lines = seed.store.line_items.find_where(order_id=order["id"])
         clones = [clone_line(seed, line, edit["id"]) for line in order_lines]
         load_edit_changes(seed, path, entry, order, edit, clones)
         if requested and not edit["changes"]:
             raise seed.fail(f"{path}.changes", "a requested edit needs at least one change "
                             "(Medusa refuses to request an edit without)")
-        lines = seed.store.line_items.find(lambda i, e=edit["id"]: i["order_edit_id"] == e)
+        lines = seed.store.line_items.find_where(order_edit_id=edit["id"])
         difference = placed_order_total(order, lines) - placed_order_total(order, order_lines)
         load_edit_collection(seed, path, entry, order, edit, difference, requested, admin)
         seed.store.order_edits.put(edit)

@@ -84,6 +84,14 @@ class Table:
     def find(self, predicate: Callable[[Record], bool]) -> list[Record]:
         return [r for r in self._rows.values() if predicate(r)]
 
+    def find_where(self, **columns: Any) -> list[Record]:
+        """The rows whose columns have these values."""
+        return self.find(lambda r: all(r.get(k) == v for k, v in columns.items()))
+
+    def first_where(self, **columns: Any) -> Record | None:
+        """The first row whose columns have these values."""
+        return self.first(lambda r: all(r.get(k) == v for k, v in columns.items()))
+
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         for record in self._rows.values():
             if predicate(record):
