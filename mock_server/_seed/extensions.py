@@ -245,12 +245,12 @@ def load_orders(seed: Seeding) -> None:
                 raise seed.fail(f"{ipath}.quantity", f"variant {sku!r} has only "
                                 f"{variant['inventory_quantity']} in stock")
             inventory.reserve(variant, quantity)  # placing an order takes the stock
-            shipped = order["fulfillment_status"] in ("fulfilled", "shipped")
+            fulfillment = order["fulfillment_status"]
             line = seed.line(variant, price, quantity, region, cart_id=order["cart_id"],
                              order_id=order["id"], has_shipping=True,
-                             fulfilled_quantity=quantity if shipped else None,
-                             shipped_quantity=quantity if order["fulfillment_status"] == "shipped"
-                             else None)
+                             fulfilled_quantity=quantity if fulfillment in (
+                                 "fulfilled", "shipped") else None,
+                             shipped_quantity=quantity if fulfillment == "shipped" else None)
             seed.store.line_items.put(line)
             lines.append(line)
         option_name = entry.get("shipping_option")
