@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._state.store import Record, Store
+from .._state.store import Record, Store, Table
 from . import views
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .listing import ListConfig, as_list, compare_date, list_config, page, query_key, sort_rows
@@ -73,23 +73,22 @@ class CatalogService(Taxonomy):
     def product_scope_errors(self, product_id: str, channels: Sequence[str]) -> list[str]:
         """``validateProductSalesChannelAssociation``: a product outside the publishable key's
         ``channels`` is an error (an unknown product is a ``not_found`` first)."""
-        if not channels or self.product_in_channels(product_id, channels):
-            return []
-        product = self.store.products.get(product_id)
-        if product is None or product.get("deleted_at") is not None:
-            raise not_found("Product", id=product_id)
-        return [f"Product with id: {product_id} is not associated with sales channels defined "
-                "by the Publishable API Key passed in the header of the request."]
+        in_scope = not channels or self.product_in_channels(product_id, channels)
+        return self._scope_errors("Product", self.store.products, product_id, in_scope)
 
     def variant_scope_errors(self, variant_id: str, channels: Sequence[str]) -> list[str]:
         """``validateVariantsSalesChannelAssociation``: the same for a variant."""
-        if not channels or self.variant_in_channels(variant_id, channels):
+        in_scope = not channels or self.variant_in_channels(variant_id, channels)
+        return self._scope_errors("Variant", self.store.product_variants, variant_id, in_scope)
+
+    @staticmethod
+    def _scope_errors(entity: str, table: Table, row_id: str, in_scope: bool) -> list[str]:
+        if in_scope:
             return []
-        variant = self.store.product_variants.get(variant_id)
-        if variant is None or variant.get("deleted_at") is not None:
-            raise not_found("Variant", id=variant_id)
-        return [f"Variant with id: {variant_id} is not associated with sales channels defined "
-                "by the Publishable API Key passed in the header of the request."]
+        if table.live(row_id) is None:
+            raise not_found(entity, id=row_id)
+        return [f"{entity} with id: {row_id} is not associated with sales channels defined by "
+                "the Publishable API Key passed in the header of the request."]
 
     def default_sales_channel_id(self) -> str | None:
         for record in self.store.stores.values():
@@ -500,8 +499,8 @@ class CatalogService(Taxonomy):
 
     def retrieve_return_reason(self, reason_id: str) -> dict[str, Any]:
         with self.store.lock:
-            reason = self.store.return_reasons.get(reason_id)
-            if reason is None or reason.get("deleted_at") is not None:
+            reason = self.store.return_reasons.live(reason_id)
+            if reason is None:
                 raise MedusaError(ErrorType.NOT_FOUND,
                                   f"Return Reason with id: {reason_id} was not found.")
             return self._reason_view(reason)

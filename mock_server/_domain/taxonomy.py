@@ -8,7 +8,7 @@ from typing import Any
 
 from .._state.store import Record, Store
 from . import views
-from .errors import ErrorType, MedusaError, UnexpectedError
+from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .listing import ListConfig, as_list, compare_date, list_config, page, sort_rows
 
 CATEGORY_FIELDS = ("id", "name", "description", "handle", "parent_category_id", "created_at",
@@ -46,13 +46,10 @@ class Taxonomy:
 
     def retrieve_collection(self, collection_id: str) -> dict[str, Any]:
         with self.store.lock:
-            collection = self.store.product_collections.get(collection_id)
-            if collection is None or collection.get("deleted_at") is not None:
-                raise MedusaError(ErrorType.NOT_FOUND,
-                                  f"Product collection with id: {collection_id} was not found")
-            view = views.pick(collection, views.COLLECTION_COLUMNS)
-            assert view is not None
-            return view
+            collection = self.store.product_collections.live(collection_id)
+            if collection is None:
+                raise not_found("Product collection", id=collection_id)
+            return views.pick(collection, views.COLLECTION_COLUMNS)
 
     def list_values(self, table: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
                                                                       ListConfig]:

@@ -65,6 +65,11 @@ class Table:
     def get(self, key: str) -> Record | None:
         return self._rows.get(key)
 
+    def live(self, key: str) -> Record | None:
+        """The row, unless it is not there or soft-deleted (``deleted_at`` set)."""
+        record = self._rows.get(key)
+        return record if record is not None and record.get("deleted_at") is None else None
+
     def put(self, record: Record) -> Record:
         self._rows[record["id"]] = record
         self._on_change()
