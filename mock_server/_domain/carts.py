@@ -255,7 +255,7 @@ class CartService(CartViews, CartShipping):
     def add_line_item(self, cart_id: str, variant_id: str, quantity: int,
                       metadata: dict[str, Any] | None, *, customer_id: str | None) -> None:
         with self.store.lock:
-            cart = self.get(cart_id)  # this route answers an unknown cart with 404
+            cart = self.get(cart_id)  # this route answers an unknown cart with not_found
             if cart.get("completed_at"):
                 # real Medusa fails here with a not_found error whose message is "null"
                 # (quirk `completed-cart-line-items-404`)
@@ -445,7 +445,7 @@ class CartService(CartViews, CartShipping):
         if isinstance(value, str):
             address = self.store.addresses.get(value)
             if address is None:
-                # Medusa reads ``undefined.country_code`` here: a TypeError, answered 500
+                # Medusa reads ``undefined.country_code`` here: a TypeError, unexpected
                 raise UnexpectedError(f"address {value} not found", quirk="cart-unknown-id-500")
             fields = {k: address.get(k) for k in ADDRESS_KEYS}
         else:

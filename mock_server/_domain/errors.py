@@ -44,7 +44,7 @@ class MedusaErrors(Exception):
 
 
 class UnexpectedError(Exception):
-    """A failure that is not a ``MedusaError``: Medusa answers 500 ``unknown_error``.
+    """A failure that is not a ``MedusaError``: Medusa answers ``unknown_error``.
 
     Raised on purpose where Medusa lets a library error escape (see the quirks registry).
     """

@@ -107,7 +107,7 @@ def _pg_int(value: float | int | None) -> int | None:
 
 def page(rows: list[Record], config: ListConfig) -> list[Record]:
     """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit; PostgreSQL rounds
-    fractions and refuses negative numbers (a 500 in Medusa)."""
+    fractions and refuses negative numbers (an unexpected error in Medusa)."""
     skip, take = _pg_int(config.skip) or 0, _pg_int(config.take)
     if skip < 0 or (take is not None and take < 0):
         raise UnexpectedError("LIMIT/OFFSET must not be negative")

@@ -56,7 +56,7 @@ class PaymentSessions(CartCore):
         if len(providers) == 1 and not has_selected:
             current = next((s for s in self.sessions(cart["id"])
                             if s["provider_id"] == providers[0]), None)
-            if current is not None:  # Medusa creates a second row here: a duplicate key (422)
+            if current is not None:  # Medusa creates a second row here: a duplicate_error
                 raise MedusaError(ErrorType.DUPLICATE_ERROR, "Payment session with "
                                   f"{providers[0]} already exists for cart {cart['id']}")
             session = self._new_session(cart, providers[0], total, initiated=True)
