@@ -7,8 +7,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import _state
+
 # The bundled demo store is data of the state layer (``mock_server/_state/seeds/``).
-SEEDS_PACKAGE = "mock_server._state"
 DEFAULT_SEED = "default.json"
 
 
@@ -23,7 +24,7 @@ class SeedError(Exception):
 
 
 def default_seed_path() -> Path:
-    return Path(str(resources.files(SEEDS_PACKAGE).joinpath("seeds", DEFAULT_SEED)))
+    return Path(str(resources.files(_state).joinpath("seeds", DEFAULT_SEED)))
 
 
 def read_seed(path: str | Path | None) -> tuple[str, dict[str, Any]]:
