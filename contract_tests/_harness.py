@@ -26,8 +26,8 @@ from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 from schemathesis.core.failures import FailureGroup
 
 from mock_server import Settings, create_app
+from mock_server._seed import read_seed
 from mock_server._spec import control_spec_path, store_spec_path
-from mock_server._state.seed import read_seed
 
 from ._allowances import Allowance, find_allowance
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__
 from ._domain.read_cache import MODES as READ_CACHE_MODES
+from ._seed import SeedError
 from ._settings import Settings
-from ._state.seed import SeedError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mock_server import Settings, create_app
-from mock_server._state.seed import SeedError, default_seed_path
+from mock_server._seed import SeedError, default_seed_path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "medusa-seed.sample.json"
 

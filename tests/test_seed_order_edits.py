@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mock_server import Settings, create_app
-from mock_server._state.seed import SeedError, default_seed_path
+from mock_server._seed import SeedError, default_seed_path
 
 
 def load(tmp_path: Path, edits: Any) -> Any:

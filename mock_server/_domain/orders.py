@@ -8,9 +8,9 @@ from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import cart_totals, views
-from .catalog import list_config
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .listing import list_config
 from .tokens import TokenError, TokenService
 
 # The Store order routes' query configuration (``api/routes/store/orders/index.js``).
@@ -144,8 +144,8 @@ class OrderService:
     @staticmethod
     def query_config(query: dict[str, Any] | None, *, is_list: bool) -> list[str] | None:
         """``transformStoreQuery`` of the order routes: ``fields``/``expand`` outside Medusa's
-        allowed lists are a 400; when either is given, the answer keeps only what they allow
-        (``cleanResponseData``). ``None`` when the answer is the default one."""
+        allowed lists are ``invalid_data``; when either is given, the answer keeps only what they
+        allow (``cleanResponseData``). ``None`` when the answer is the default one."""
         query = query or {}
         if query.get("fields") is None and query.get("expand") is None:
             return None

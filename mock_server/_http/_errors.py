@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .._domain.errors import ErrorType
+from .._domain.errors import ErrorType, MedusaError
 
 STATUS_BY_TYPE: dict[str, int] = {
     "QueryRunnerAlreadyReleasedError": 409,
@@ -66,6 +66,14 @@ def error_body(error_type: str | None, message: str,
     if code == "invalid_state_error":
         body["message"] = CONFLICT_MESSAGE
     return STATUS_BY_TYPE[error_type], body  # type: ignore[index]
+
+
+def errors_body(error_type: str, errors: list[MedusaError]) -> tuple[int, dict[str, Any]]:
+    """Status and body of several errors answered at once (``{"errors": [...]}``, each with its
+    message, type and code) as one error of ``error_type``."""
+    return STATUS_BY_TYPE[error_type], {"errors": [
+        {"message": e.message, "type": str(e.type),
+         **({"code": e.code} if e.code is not None else {})} for e in errors]}
 
 
 def _finite(value: Any) -> Any:

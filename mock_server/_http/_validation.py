@@ -6,6 +6,9 @@ every failed constraint's message with ", ". This module reproduces that from th
 * each property's rules come from ``x-medusa-validate`` (a list such as
   ``["IsOptional", "IsString:each"]``, in the order Medusa reports them), or, when absent, are
   derived from the schema (optional unless ``required``; ``string``/``email``/``integer``/...);
+* ``x-medusa-type: Number`` is class-transformer's ``@Type(() => Number)``: the value is
+  converted with JavaScript's ``Number()`` before the rules check it (``"5"`` passes ``IsNumber``,
+  ``"abc"`` does not);
 * unknown properties fail with ``property <name> should not exist``, before the others;
 * nested objects (``ValidateNested``) are checked with their own schema, their messages after the
   parent's.
@@ -38,6 +41,7 @@ from connexion.validators.parameter import Draft4Validator, draft4_format_checke
 from starlette.types import Scope
 
 from .._domain.errors import ErrorType, MedusaError
+from ._query import js_number
 
 _UNDEFINED = object()
 _EMAIL = re.compile(
@@ -152,6 +156,8 @@ def validate_property(name: str, schema: dict[str, Any], value: Any, required: b
         rules = derive_rules(schema, required)
     if "IsOptional" in rules and (value is _UNDEFINED or value is None):
         return []
+    if schema.get("x-medusa-type") == "Number" and value is not _UNDEFINED and value is not None:
+        value = js_number(value)  # NaN (None here) fails every number rule
     messages: list[str] = []
     nested: list[str] = []
     for spec in rules:
@@ -260,7 +266,8 @@ def to_json_schema(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: to_json_schema(v) for k, v in schema.items()
-           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types")}
+           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types",
+                        "x-medusa-type")}
     if schema.get("nullable") is True:
         return {"anyOf": [out, {"type": "null"}]}
     return out

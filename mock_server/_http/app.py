@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException
 
 from .._domain.errors import MedusaError, UnexpectedError
 from .._domain.services import Services
+from .._seed import build_services
 from .._settings import Settings
 from .._spec import control_spec_path, store_spec_path
 from . import _errors
@@ -312,7 +313,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                ) -> connexion.FlaskApp:
     """A Connexion ``FlaskApp`` serving the Store API (and the control plane) from memory."""
     settings = settings or Settings()
-    services = services or Services.build(settings)
+    services = services or build_services(settings)
     # Connexion's stack without its Swagger UI layer: the mock serves neither the UI nor the
     # document, and the layer's own router would try every request first.
     app = connexion.FlaskApp(__name__, middlewares=[

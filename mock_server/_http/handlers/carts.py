@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..._domain import carts as cart_domain
-from .. import _query
+from ..._domain.checkout import CompletionRefused
+from .. import _errors, _query
 from .._context import current
 from .._responses import json_response
 from .products import KEY_HEADER
@@ -112,8 +113,13 @@ def post_carts_cart_taxes(id: str) -> Any:  # noqa: A002
 def post_carts_cart_complete(id: str) -> Any:  # noqa: A002
     from connexion.context import scope
 
-    status, body, key = current().services.checkout.complete(
-        id, idempotency_key=_query.header("idempotency-key"), path=scope.get("path", ""))
+    try:
+        body, key = current().services.checkout.complete(
+            id, idempotency_key=_query.header("idempotency-key"), path=scope.get("path", ""))
+        status = 200
+    except CompletionRefused as refused:
+        status, body = _errors.errors_body(refused.type, refused.errors)
+        key = refused.idempotency_key
     response = json_response(body, status)
     response.headers["Access-Control-Expose-Headers"] = "Idempotency-Key"
     response.headers["Idempotency-Key"] = key
