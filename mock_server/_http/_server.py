@@ -15,9 +15,12 @@ see ``tests/data/node_http_limits.json``):
   its first byte gets the same 408;
 * **keep-alive timeout**: an idle connection between requests is closed after
   ``keep_alive_timeout`` (5 s) (uvicorn's own timer);
-* **connection limit** (quirk ``connection-cap``): past ``max_connections`` open connections,
-  new ones are closed at once (as Node past ``server.maxConnections``, which Medusa leaves
-  unset), with a warning in the log when the limit is first reached;
+* **connection limit** (quirk ``connection-cap``): at ``max_connections`` open connections, a
+  new one takes the place of the connection that has waited longest without a request being
+  answered (an idle keep-alive connection, or one still sending its head: a slow client cannot
+  starve the others); only when every connection is busy is the new one closed at once (as
+  Node does past ``server.maxConnections``, which Medusa leaves unset). The log says so once
+  each time the limit is reached;
 * **malformed requests**: answered as Node answers them, a bare ``400 Bad Request``.
 """
 
@@ -92,24 +95,54 @@ class NodeLimitsProtocol(HttpToolsProtocol):
         self._head_size = 0
         self._raw_head = 0
         self._refused = False
+        self._idle_since = 0.0
 
     # -- connections ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         state = self.limit_state
+        self._idle_since = self.loop.time()
         if len(self.connections) >= state.max_connections:
-            self._refused = True
-            self.transport = transport
+            idle = self._longest_idle()
             if not state.warned:
                 state.warned = True
-                log.warning("%d connections are open, the --max-connections limit: new "
-                            "connections are closed until some end", state.max_connections)
-            transport.close()
-            return
-        if state.warned and len(self.connections) < state.max_connections * 9 // 10:
+                log.warning("%d connections are open, the --max-connections limit: the "
+                            "longest-idle ones are closed to make room, and new connections "
+                            "are refused while every one is busy", state.max_connections)
+            if idle is None:
+                self._refused = True
+                self.transport = transport
+                transport.close()
+                return
+            idle._evict()
+        elif state.warned and len(self.connections) < state.max_connections * 9 // 10:
             state.warned = False  # well below the limit again: warn when it is next reached
         super().connection_made(transport)
         # Node counts an idle new connection against the headers timeout (408 when it fires).
         self._arm_head_timer()
+
+    def _busy(self) -> bool:
+        return self.cycle is not None and not self.cycle.response_complete
+
+    def _longest_idle(self) -> NodeLimitsProtocol | None:
+        """The open connection that has waited longest without a request being answered."""
+        idle = [c for c in self.connections
+                if isinstance(c, NodeLimitsProtocol) and not c._busy()
+                and not c.transport.is_closing()]
+        return min(idle, key=lambda c: c._idle_since, default=None)
+
+    def _evict(self) -> None:
+        # A connection idle after an answer is closed as the keep-alive timeout would; one that
+        # never finished its request head is answered as the headers timeout would.
+        if self._in_head or self.cycle is None:
+            self._timed_out()
+        else:
+            self._cancel_timers()
+            self.transport.close()
+        self.connections.discard(self)
+
+    def on_response_complete(self) -> None:
+        self._idle_since = self.loop.time()
+        super().on_response_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timers()
