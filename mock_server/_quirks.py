@@ -145,8 +145,10 @@ QUIRKS: tuple[Quirk, ...] = (
              "descriptors (`server.maxConnections` is unset); past that, accepting fails and "
              "nobody is answered",
         mock="at most `--max-connections` open connections (1,000, or the open-file limit minus "
-             "64 if lower); newer ones are closed at once, as Node does past "
-             "`server.maxConnections`, with one warning in the log (evidence: 1,100 idle sockets "
+             "64 if lower); a new one takes the place of the connection idle longest (between "
+             "requests or still sending its head), and is closed at once only when every one is "
+             "busy, as Node does past `server.maxConnections`; one warning in the log "
+             "(evidence: 1,100 idle sockets "
              "against a 1,024-descriptor limit left a server answering none of 60 requests)",
     ),
     Quirk(
