@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from ._domain.read_cache import MODES as READ_CACHE_MODES
+from ._http._server import Limits, default_max_connections
 from ._seed import SeedError
 from ._settings import Settings
 
@@ -58,6 +59,29 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"],
                    help="server log level (default: %(default)s)")
+    limits = p.add_argument_group(
+        "connection limits", "as Node's http server under a real Medusa applies them")
+    node = Limits()
+    limits.add_argument("--max-header-size", type=int, default=node.max_header_size,
+                        metavar="BYTES",
+                        help="a request head (target, header names and values) of this size or "
+                             "more is answered 431 (default: %(default)s)")
+    limits.add_argument("--headers-timeout", type=float, default=node.headers_timeout,
+                        metavar="SECONDS",
+                        help="a connection that sends no complete request head within this "
+                             "time is answered 408 and closed (default: %(default)s)")
+    limits.add_argument("--request-timeout", type=float, default=node.request_timeout,
+                        metavar="SECONDS",
+                        help="a request not received whole within this time is answered 408 "
+                             "and closed (default: %(default)s)")
+    limits.add_argument("--keep-alive-timeout", type=float, default=node.keep_alive_timeout,
+                        metavar="SECONDS",
+                        help="an idle connection between requests is closed after this time "
+                             "(default: %(default)s)")
+    limits.add_argument("--max-connections", type=int, default=None, metavar="N",
+                        help="new connections past this many open ones are closed at once, "
+                             "with a warning in the log (default: 1000, or the open-file limit "
+                             f"minus 64 if lower: {default_max_connections()} here)")
 
 
 def _diff_parser(sub: argparse._SubParsersAction) -> None:
@@ -274,15 +298,33 @@ def _port_free(host: str, port: int) -> str | None:
     return None
 
 
+def _bad_limits(args: argparse.Namespace) -> str | None:
+    for name in ("max_header_size", "headers_timeout", "request_timeout", "keep_alive_timeout",
+                 "max_connections"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            return f"--{name.replace('_', '-')} must be greater than 0, not {value:g}"
+    return None
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ._http._server import server_config
     from ._http.app import create_app
 
     if args.read_cache not in READ_CACHE_MODES:  # only an environment variable can get here
         print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
               f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
         return EXIT_USAGE
+    problem = _bad_limits(args)
+    if problem:
+        print(f"medusa-mock: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    limits = Limits(max_header_size=args.max_header_size, headers_timeout=args.headers_timeout,
+                    request_timeout=args.request_timeout,
+                    keep_alive_timeout=args.keep_alive_timeout,
+                    max_connections=args.max_connections)
     settings = Settings(host=args.host, port=args.port, seed=args.seed,
                         jwt_secret=args.jwt_secret, cookie_secret=args.cookie_secret,
                         control=not args.no_control, http_compression=args.http_compression,
@@ -308,9 +350,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"medusa-mock {__version__}: Medusa v1 Store API at http://{host}:{args.port}{control}",
           flush=True)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            access_log=args.log_level in ("info", "debug"), lifespan="on",
-                            server_header=False)
+    config = server_config(app, host=args.host, port=args.port, limits=limits,
+                           log_level=args.log_level)
     server = uvicorn.Server(config)
     # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again once the
     # original handlers are back: Ctrl-C then ends here as KeyboardInterrupt, and SIGTERM (a

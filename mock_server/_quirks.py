@@ -139,6 +139,19 @@ QUIRKS: tuple[Quirk, ...] = (
              "(a value 600 levels deep stored in `metadata` made every later read a 500)",
     ),
     Quirk(
+        "connection-cap", "mock", ("*",),
+        official="(not described)",
+        real="Node's http server accepts connections until the process runs out of file "
+             "descriptors (`server.maxConnections` is unset); past that, accepting fails and "
+             "nobody is answered",
+        mock="at most `--max-connections` open connections (1,000, or the open-file limit minus "
+             "64 if lower); a new one takes the place of the connection idle longest (between "
+             "requests or still sending its head), and is closed at once only when every one is "
+             "busy, as Node does past `server.maxConnections`; one warning in the log "
+             "(evidence: 1,100 idle sockets "
+             "against a 1,024-descriptor limit left a server answering none of 60 requests)",
+    ),
+    Quirk(
         "text-stored-as-sent", "mock", ("*",),
         official="(not described)",
         real="strings go to PostgreSQL: one holding U+0000 fails (`invalid byte sequence for "
