@@ -125,8 +125,9 @@ def test_the_server_still_answers_after_refusals(served: int) -> None:
 
 def test_at_the_limit_the_longest_idle_connection_makes_room() -> None:
     proc, port = _serve("--max-connections", "3")
+    silent: list[socket.socket] = []
     try:
-        silent = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+        silent += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
         for _ in range(2):  # slow clients cannot starve the others
             time.sleep(0.3)  # let the server accept them (the server waits, not the code tested)
             answer = _exchange(port, b"GET /store/regions HTTP/1.1\r\nHost: x\r\n"
@@ -136,17 +137,18 @@ def test_at_the_limit_the_longest_idle_connection_makes_room() -> None:
         # the two that waited longest made room, answered as their headers timeout would be
         timeout_answer = OBSERVED["timeouts"]["connection_opened_and_silent"]["answer"].encode()
         assert [sock.recv(100) for sock in silent[:2]] == [timeout_answer] * 2
+    finally:
         for sock in silent:
             sock.close()
-    finally:
         _, err = _stop(proc)
     assert len([line for line in err.splitlines() if "--max-connections" in line]) == 1, err
 
 
 def test_at_the_limit_with_every_connection_busy_new_ones_are_closed() -> None:
     proc, port = _serve("--max-connections", "2")
+    busy: list[socket.socket] = []
     try:
-        busy = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+        busy += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
         for sock in busy:  # requests in progress: their bodies are still coming
             sock.sendall(b"POST /store/auth HTTP/1.1\r\nHost: x\r\nContent-Type: "
                          b"application/json\r\nContent-Length: 100\r\n\r\n{")
@@ -163,6 +165,8 @@ def test_at_the_limit_with_every_connection_busy_new_ones_are_closed() -> None:
         answer = _exchange(port, b"GET /store/regions HTTP/1.1\r\nHost: x\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 200 OK")
     finally:
+        for sock in busy:
+            sock.close()
         _, err = _stop(proc)
     assert "--max-connections limit" in err
 

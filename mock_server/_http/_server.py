@@ -27,6 +27,7 @@ see ``tests/data/node_http_limits.json``):
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import resource
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ class _LimitState:
         self.limits = limits
         self.max_connections = limits.max_connections or default_max_connections()
         self.warned = False
+        # Connections are ordered by when they last became idle (opened, or answered): a count,
+        # not a clock, so that connections accepted in the same loop iteration still differ.
+        self.idle_order = itertools.count()
 
 
 class NodeLimitsProtocol(HttpToolsProtocol):
@@ -95,12 +99,12 @@ class NodeLimitsProtocol(HttpToolsProtocol):
         self._head_size = 0
         self._raw_head = 0
         self._refused = False
-        self._idle_since = 0.0
+        self._idle_since = 0
 
     # -- connections ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         state = self.limit_state
-        self._idle_since = self.loop.time()
+        self._idle_since = next(self.limit_state.idle_order)
         if len(self.connections) >= state.max_connections:
             idle = self._longest_idle()
             if not state.warned:
@@ -141,7 +145,7 @@ class NodeLimitsProtocol(HttpToolsProtocol):
         self.connections.discard(self)
 
     def on_response_complete(self) -> None:
-        self._idle_since = self.loop.time()
+        self._idle_since = next(self.limit_state.idle_order)
         super().on_response_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
