@@ -1,4 +1,8 @@
-"""Per-request context, carried in the ASGI scope under :data:`SCOPE_KEY`."""
+"""Per-request context, carried in the ASGI scope under :data:`SCOPE_KEY`.
+
+The session middleware creates it; the identity middleware fills in the customer; handlers read
+it (:func:`current`) and mark pure answers; the answer cache and CORS middlewares read it.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ class RequestContext:
     cacheable: bool = False
     """Set by a handler whose answer depends on the request and the store only (no clock, no
     randomness, no writes): its 200s may be replayed by the answer cache."""
+    before_router: bool = False
+    """Set by the body middleware when it answered itself (body-parser's errors come before
+    Medusa's store router, so without its CORS headers)."""
 
 
 def current() -> RequestContext:
