@@ -8,7 +8,7 @@ Medusa gives an expired claim token).
 The claim token is read from ``GET /_mock/events?name=order-update-token.created``, in process and
 against a live server alike. The document needs no OpenAPI links for this: the token travels
 through the control plane, which a link in store.yaml could not name, so the flow is a Hypothesis
-``RuleBasedStateMachine`` driving schemathesis cases, plus the flow of the brief as two plain
+``RuleBasedStateMachine`` driving schemathesis cases, plus the claim → confirm journey as two plain
 scenarios.
 """
 
@@ -26,10 +26,11 @@ from hypothesis.stateful import (
     rule,
 )
 
+from mock_server._claim_tokens import CLAIM_TOKEN_TTL
+
 from ._allowances import UNKNOWN_ERROR
 from ._harness import CLAIM_TOKEN_EVENT, CUSTOMER, Contract, run_state_machine, seeded_orders
 
-CLAIM_TOKEN_TTL = 15 * 60
 GUEST_ORDERS = [order for order in seeded_orders() if order["guest"]]
 OWN_ORDERS = [order for order in seeded_orders() if order["email"] == CUSTOMER["email"]]
 PAGE = 100  # larger than every order the flow can give the customer
@@ -125,7 +126,7 @@ def claim_and_confirm(contract: Contract) -> tuple[str, dict[str, Any], dict[str
     return token, customer, order, event["token"]
 
 
-# -- the brief's flow -------------------------------------------------------------------------
+# -- the claim → confirm journey -----------------------------------------------------------
 def test_claim_then_confirm_gives_the_order_to_the_claimer(contract: Contract) -> None:
     if contract.claim_token_source() != "events":
         contract.not_covered("claim -> confirm ownership transfer: the target has no event "

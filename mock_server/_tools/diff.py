@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from .._claim_tokens import mint_claim_token
 from .scenarios import Scenario, Step, scenarios
 from .shapes import differences, shape
 
@@ -140,12 +141,8 @@ class Side:
             if time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        import jwt
-
-        now = int(time.time())
-        payload = {"claimingCustomerId": variables.get("customer_id"),
-                   "orders": [variables.get("order_id")], "iat": now, "exp": now + 900}
-        return jwt.encode(payload, self.jwt_secret, algorithm="HS256")
+        return mint_claim_token(self.jwt_secret, variables.get("customer_id") or "",
+                                [variables.get("order_id") or ""])
 
 
 def _answer(response: httpx.Response) -> Answer:
