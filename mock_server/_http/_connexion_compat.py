@@ -51,7 +51,7 @@ from connexion.validators import (
     ParameterValidator,
 )
 from connexion.validators.parameter import Draft4Validator, draft4_format_checker
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 if t.TYPE_CHECKING:
     import connexion
@@ -60,7 +60,7 @@ if t.TYPE_CHECKING:
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FastSafeLoader(_BaseLoader):  # type: ignore[misc]
+class _FastSafeLoader(_BaseLoader):
     """Connexion's ``ExtendedSafeLoader`` (every mapping key a string) on libyaml's parser."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class _FastFileHandler(connexion_json_schema.FileHandler):
 _NAMING_KEYWORDS = ("$anchor", "$dynamicAnchor", "id", "$id")
 
 
-class _IndexedRefResolver(connexion_json_schema.RefResolver):  # type: ignore[misc]
+class _IndexedRefResolver(connexion_json_schema.RefResolver):
     """jsonschema's ``RefResolver``, minus a walk: for every ``$ref`` into another file the base
     class searches that whole file four times for an anchor or id naming the fragment. Here the
     names a file holds are collected once; a fragment no name matches is resolved by its path at
@@ -129,12 +129,12 @@ def fast_document_loading() -> Iterator[None]:
     saved = {scheme: handlers[scheme] for scheme in ("", "file")}
     saved_resolver = connexion_json_schema.RefResolver
     handlers.update(dict.fromkeys(saved, _FastFileHandler()))
-    connexion_json_schema.RefResolver = _IndexedRefResolver  # type: ignore[misc]
+    connexion_json_schema.RefResolver = _IndexedRefResolver
     try:
         yield
     finally:
         handlers.update(saved)
-        connexion_json_schema.RefResolver = saved_resolver  # type: ignore[misc]
+        connexion_json_schema.RefResolver = saved_resolver
 
 
 # -- the WSGI bridge -------------------------------------------------------------------------
@@ -150,9 +150,9 @@ class OnePieceWSGI(WSGIMiddleware):
     (scrypt password hashing on sign-up and log-in): there, other requests go on meanwhile.
     """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)  # type: ignore[arg-type]
+            await super().__call__(scope, receive, send)
             return
         chunks = []
         more = True
@@ -162,7 +162,7 @@ class OnePieceWSGI(WSGIMiddleware):
                 break
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
-        environ = build_environ(scope, io.BytesIO(b"".join(chunks)))  # type: ignore[arg-type]
+        environ: Any = build_environ(scope, io.BytesIO(b"".join(chunks)))  # type: ignore[arg-type]
         if scope["method"] == "HEAD":
             # As Express: a HEAD runs the GET route whole (its ETag hashes the body); the server
             # then sends the headers only. Werkzeug would have dropped the body already.
@@ -176,7 +176,7 @@ class OnePieceWSGI(WSGIMiddleware):
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _answer(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def _answer(self, environ: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         started: list[Any] = []
         chunks: list[bytes] = []
 
@@ -300,7 +300,7 @@ class MedusaURIParser(OpenAPIURIParser):
     """
 
     @functools.cached_property
-    def param_schemas(self) -> dict[str, Any]:  # type: ignore[override]
+    def param_schemas(self) -> dict[str, Any]:
         # Connexion rebuilds this map on every access: once per query key, twice per request.
         return {k: v.get("schema", {}) for k, v in self.param_defns.items()}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._domain.errors import ErrorType, MedusaError
 from .._domain.services import Services
 from ._session import RequestSession
 
@@ -27,6 +28,14 @@ class RequestContext:
     before_router: bool = False
     """Set by the body middleware when it answered itself (body-parser's errors come before
     Medusa's store router, so without its CORS headers)."""
+
+    @property
+    def customer(self) -> str:
+        """The acting customer's id, on a route whose security requires one (Connexion's
+        security stage has answered passport's 401 already when there is none)."""
+        if self.customer_id is None:
+            raise MedusaError(ErrorType.UNAUTHORIZED, "Unauthorized")
+        return self.customer_id
 
 
 def current() -> RequestContext:

@@ -137,7 +137,7 @@ def _format(rule: str, prop: str, schema: dict[str, Any], each: bool) -> str:
 def _alternative_ok(value: Any, alt: dict[str, Any]) -> bool:
     if "properties" in alt or alt.get("type") == "object":
         return isinstance(value, dict) and not validate_object(alt, value)
-    kind = alt.get("type")
+    kind = str(alt.get("type"))
     return {
         "string": isinstance(value, str), "integer": _is_number(value),
         "number": _is_number(value), "boolean": isinstance(value, bool),
@@ -200,7 +200,7 @@ def validate_object(schema: dict[str, Any], body: Any) -> list[str]:
         return ["an unknown value was passed to the validate function"]
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    messages = []
+    messages: list[str] = []
     if schema.get("additionalProperties") is False:
         messages.extend(f"property {key} should not exist" for key in body if key not in properties)
     for name, prop_schema in properties.items():

@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     flask_app.register_error_handler(UnexpectedError, _flask_unexpected)
     flask_app.before_request(_only_routed_requests)
     route_any_character(build_middleware_stack(app))
-    app.answer_cache = answers  # type: ignore[attr-defined]
-    app.services = services  # type: ignore[attr-defined]
-    app.not_implemented = tuple(dict.fromkeys(resolver.missing))  # type: ignore[attr-defined]
+    app.answer_cache = answers
+    app.services = services
+    app.not_implemented = tuple(dict.fromkeys(resolver.missing))
     return app

@@ -12,7 +12,7 @@ STORE_TOKEN_TTL = 30 * 24 * 60 * 60  # "30d"
 
 def get_auth() -> Any:
     ctx = current()
-    return json_response({"customer": ctx.services.customers.view(ctx.customer_id,
+    return json_response({"customer": ctx.services.customers.view(ctx.customer,
                                                                   with_orders=True)})
 
 

@@ -26,7 +26,7 @@ def get_orders(display_id: float, email: str, **query: Any) -> Any:
     return json_response({"order": order})
 
 
-def get_orders_order(id: str, **query: Any) -> Any:  # noqa: A002 - the document's name
+def get_orders_order(id: str, **query: Any) -> Any:
     config = {k: query.get(k) for k in ("fields", "expand")}
     return json_response({"order": current().services.orders.retrieve(id, config)})
 

@@ -246,13 +246,16 @@ class ClaimFlow(RuleBasedStateMachine):
                                min_size=1, max_size=3, unique=True))
     def claim(self, display_ids: list[int]) -> None:
         chosen = [self.model.orders[display_id] for display_id in display_ids]
+        ids: list[str] = []
         for order in chosen:
             if order.id is None:
                 self.look_up(order.display_id, by_guest_email=order.email == order.guest_email)
-        events = claim(self.contract, self.token, [order.id for order in chosen])
+            assert order.id is not None  # the look-up above found it
+            ids.append(order.id)
+        events = claim(self.contract, self.token, ids)
         expected: dict[str, list[str]] = {}
-        for order in chosen:
-            expected.setdefault(order.email, []).append(order.id)
+        for order, order_id in zip(chosen, ids, strict=True):
+            expected.setdefault(order.email, []).append(order_id)
         if len(events) < len(expected):  # a live Medusa may show the rest a bit later
             total = len(self.contract.events(CLAIM_TOKEN_EVENT)) - len(events) + len(expected)
             events = self.contract.wait_for_events(CLAIM_TOKEN_EVENT, total)[-len(expected):]
