@@ -154,6 +154,7 @@ def test_an_audit_that_checks_nothing_is_a_usage_error(broken_server: str, tmp_p
     assert "medusa-mock: the audit ran no checks (the contract suite exited 1)" in out.stderr
 
 
+@pytest.mark.slow
 def test_a_document_without_operations_is_a_usage_error(broken_server: str, tmp_path: Path
                                                         ) -> None:
     empty = tmp_path / "empty.yaml"

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 
 from .._domain.errors import MedusaError, UnexpectedError
 from .._domain.services import Services
+from .._quirks import implements
 from .._settings import Settings
 from .._spec import control_spec_path, store_spec_path
 from . import _errors
@@ -111,6 +112,7 @@ def handle_medusa_error(request: ConnexionRequest, exc: MedusaError) -> Connexio
     return _error(exc.type, exc.message, exc.code)
 
 
+@implements("quirk-500-header")
 def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     if not isinstance(exc, UnexpectedError):
         log.exception("unhandled error on %s %s", request.method, request.url.path,
@@ -121,6 +123,7 @@ def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return response
 
 
+@implements("quirk-500-header")
 def _flask_unexpected(exc: UnexpectedError) -> Any:
     response = error_response(None, "")
     if exc.quirk:

@@ -87,6 +87,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds (scripts/check skips it)")
     configure_session(Options.from_pytest(config))
 
 
@@ -97,6 +98,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # ``schema.parametrize()`` would get the same id. Put the operation back into the id.
     here = Path(__file__).resolve().parent
     for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.slow)  # property-based: CI runs it, scripts/check not
         label = getattr(item, "operation_label", None)
         node_id = getattr(item, "_id", None)
         if (label and node_id is not None and getattr(node_id, "params", "") is None

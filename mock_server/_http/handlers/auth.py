@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._quirks import implements
 from .._context import current
 from .._responses import json_response, send_status
 
@@ -16,6 +17,7 @@ def get_auth() -> Any:
                                                                   with_orders=True)})
 
 
+@implements("login-401-text")
 def post_auth(body: dict[str, Any]) -> Any:
     ctx = current()
     customers = ctx.services.customers
@@ -26,12 +28,14 @@ def post_auth(body: dict[str, Any]) -> Any:
     return json_response({"customer": customers.view(customer["id"], with_orders=True)})
 
 
+@implements("logout-needs-no-auth")
 def delete_auth() -> Any:
     ctx = current()
     ctx.session.destroy()
     return send_status(200)
 
 
+@implements("login-401-text")
 def post_token(body: dict[str, Any]) -> Any:
     ctx = current()
     customer = ctx.services.customers.authenticate(body["email"], body["password"])
