@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,21 +45,28 @@ def _audit(base: str, report: Path, *extra: str) -> subprocess.CompletedProcess:
         capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.slow
-def test_a_broken_deployment_fails_with_a_reproduction(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _serving_a_broken_mock() -> Iterator[str]:
+    """tests/_broken_server.py (a mock whose GetAuthEmail answers off the document), served."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, str(HERE / "_broken_server.py"), str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/_mock/events")
+        yield base
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+
+@pytest.mark.slow
+def test_a_broken_deployment_fails_with_a_reproduction(tmp_path: Path) -> None:
+    with _serving_a_broken_mock() as base:
         first = _audit(base, tmp_path / "a")
         baseline = tmp_path / "baseline.json"
         update = _audit(base, tmp_path / "b", "--baseline", str(baseline), "--update-baseline")
         again = _audit(base, tmp_path / "c", "--baseline", str(baseline))
-    finally:
-        server.terminate()
-        server.communicate(timeout=15)
 
     assert first.returncode == 1, first.stdout + first.stderr
     assert "NEW GetAuthEmail: response_schema_conformance" in first.stdout
@@ -117,17 +126,9 @@ def test_auth_modes_reach_authenticated_operations(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def broken_server() -> object:
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, str(HERE / "_broken_server.py"), str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(f"{base}/_mock/events")
+def broken_server() -> Iterator[str]:
+    with _serving_a_broken_mock() as base:
         yield base
-    finally:
-        server.terminate()
-        server.communicate(timeout=15)
 
 
 def test_selecting_no_operation_is_a_usage_error(broken_server: str, tmp_path: Path) -> None:

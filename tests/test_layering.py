@@ -19,20 +19,7 @@ RULES = {
 
 
 def _imports(file: Path) -> set[str]:
-    module = "mock_server." + ".".join(file.relative_to(PACKAGE).with_suffix("").parts)
-    package = module.rsplit(".", 1)[0]
-    found = set()
-    for node in ast.walk(ast.parse(file.read_text())):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                found.add(".".join(base + ([node.module] if node.module else [])))
-            else:
-                found.add(node.module or "")
-    return found
+    return _absolute_imports(file, PACKAGE.parent)
 
 
 @pytest.mark.parametrize("layer", sorted(RULES))

@@ -238,9 +238,11 @@ def route_any_character(stack: list[ASGIApp]) -> None:
 
 
 # -- validators ------------------------------------------------------------------------------
-class RequestBodyValidator(AbstractRequestBodyValidator):
-    """Connexion's request body validator, its hooks under public names: subclasses implement
-    :meth:`parse_body` and :meth:`check_body` and read :attr:`schema` and :attr:`encoding`."""
+class _BodyValidatorAttributes:
+    """The schema and encoding Connexion's body validators keep in private attributes."""
+
+    _schema: Any
+    _encoding: Any
 
     @property
     def schema(self) -> dict[str, Any]:
@@ -249,6 +251,11 @@ class RequestBodyValidator(AbstractRequestBodyValidator):
     @property
     def encoding(self) -> str:
         return str(self._encoding)
+
+
+class RequestBodyValidator(_BodyValidatorAttributes, AbstractRequestBodyValidator):
+    """Connexion's request body validator, its hooks under public names: subclasses implement
+    :meth:`parse_body` and :meth:`check_body` and read :attr:`schema` and :attr:`encoding`."""
 
     async def parse_body(self, raw: bytes, scope: Scope) -> Any:
         raise NotImplementedError
@@ -264,17 +271,9 @@ class RequestBodyValidator(AbstractRequestBodyValidator):
         return None
 
 
-class ResponseBodyValidator(AbstractResponseBodyValidator):
+class ResponseBodyValidator(_BodyValidatorAttributes, AbstractResponseBodyValidator):
     """Connexion's response body validator, its hooks under public names (see
     :class:`RequestBodyValidator`)."""
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return t.cast(dict[str, Any], self._schema)
-
-    @property
-    def encoding(self) -> str:
-        return str(self._encoding)
 
     def parse_body(self, raw: bytes) -> Any:
         raise NotImplementedError

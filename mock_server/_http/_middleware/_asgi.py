@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.types import Message, Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods whose handlers never write to the store (tests/test_read_cache.py checks every GET
@@ -24,3 +24,20 @@ def response_headers(message: Message) -> list[tuple[bytes, bytes]]:
     if type(headers) is not list:
         headers = message["headers"] = list(headers or ())
     return headers
+
+
+class HTTPMiddleware:
+    """A pure ASGI middleware that acts on HTTP requests only (others pass through untouched):
+    subclasses implement :meth:`handle`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError

@@ -7,9 +7,10 @@ passport's 401 or Express's final handler get no ETag (the final handler's own h
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .. import _etag
+from ._asgi import HTTPMiddleware
 
 _CONDITIONAL = (b"if-none-match", b"if-modified-since", b"cache-control")
 
@@ -19,14 +20,8 @@ def conditional_headers(scope: Scope) -> dict[bytes, str]:
             if key in _CONDITIONAL}
 
 
-class ETagMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class ETagMiddleware(HTTPMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started: list[Message] = []
         chunks: list[bytes] = []
 

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from ._asgi import response_headers
+from ._asgi import HTTPMiddleware, response_headers
 
 POWERED_BY = (b"x-powered-by", b"Express")
 
 
-class PoweredByMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+class PoweredByMiddleware(HTTPMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_powered(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers(message).insert(0, POWERED_BY)
