@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
-from urllib.parse import unquote
+from email.utils import formatdate, parsedate_to_datetime
+from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mock_server import Settings
 from mock_server._domain.services import Services
 from mock_server._domain.sessions import SESSION_TTL
 from mock_server._http._context import SCOPE_KEY, RequestContext
 from mock_server._http._middleware.session import SessionMiddleware
-from mock_server._http._session import sign, unsign
+from mock_server._http._session import encode_component, set_cookie_header, sign, unsign
 
 from ._asgi import Endpoint, call, lifespan_passes_through
 
@@ -91,3 +93,15 @@ def test_a_destroyed_session_is_removed_and_no_cookie_is_sent(services: Services
 
 def test_other_scopes_pass_through(services: Services) -> None:
     assert lifespan_passes_through(lambda app: SessionMiddleware(app, services))
+
+
+@given(st.text(max_size=40) | st.from_regex(r"s:[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9+/=]{0,43}",
+                                             fullmatch=True))
+def test_cookie_values_are_url_encoded_as_quote_does(value: str) -> None:
+    assert encode_component(value) == quote(value, safe="")
+
+
+@given(st.floats(min_value=0, max_value=4e9))
+def test_cookie_expiry_dates_are_formatdates(epoch: float) -> None:
+    cookie = set_cookie_header("sid", SECRET, epoch).decode()
+    assert f"Expires={formatdate(epoch, usegmt=True)};" in cookie
