@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import importlib.util
 import logging
 import shlex
 import signal
@@ -140,6 +141,10 @@ def diff(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     json_path, md_path = differ.write_reports(results, args.report_dir, args.reference,
                                               args.candidate)
+    if not results:
+        print("medusa-mock: diff compared no requests (no scenario selected or none could run); "
+              "nothing was checked", file=sys.stderr)
+        return EXIT_USAGE
     score = differ.agreement(results)
     agreeing = sum(r.agree for r in results)
     print(f"diff: {agreeing}/{len(results)} requests agree ({score:.1f}%); "
@@ -222,6 +227,16 @@ def audit(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for warning in warnings:
         print(f"warning: document defect: {warning}", file=sys.stderr)
+    index = auditor.operation_index(document)
+    unknown = auditor.unknown_names([*args.include, *args.exclude], index)
+    if unknown:
+        print(f"medusa-mock: no operation or tag of the document is named "
+              f"{', '.join(map(repr, unknown))} (see --include/--exclude)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers > 1 and importlib.util.find_spec("xdist") is None:
+        print("medusa-mock: --workers needs pytest-xdist (pip install pytest-xdist)",
+              file=sys.stderr)
+        return EXIT_USAGE
     report_dir = args.report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     events = report_dir / "events.jsonl"
@@ -237,7 +252,7 @@ def audit(args: argparse.Namespace) -> int:
         print(f"medusa-mock: the contract suite could not run (pytest exit {exit_code})",
               file=sys.stderr)
         return EXIT_USAGE
-    results = auditor.summarize(auditor.read_events(events), auditor.operation_index(document))
+    results = auditor.summarize(auditor.read_events(events), index)
     baseline = auditor.Baseline.load(args.baseline)
     if args.update_baseline:
         baseline = baseline.updated(auditor.failures_of(results))
@@ -258,6 +273,11 @@ def audit(args: argparse.Namespace) -> int:
           f"reports in {report_dir}")
     for failure in fresh[:20]:
         print(f"  NEW {failure['operation']}: {failure['check']}")
+    if not sum(r.runs for r in results.values()):
+        print(f"medusa-mock: the audit ran no checks (the contract suite exited {exit_code}"
+              f"{' and selected no operation' if args.include else ''}); a run that checks "
+              f"nothing proves nothing", file=sys.stderr)
+        return EXIT_USAGE
     return auditor.EXIT_NEW_FAILURES if fresh else auditor.EXIT_CLEAN
 
 

@@ -9,13 +9,21 @@ Two kinds of entries:
   the reason.
 
 ``docs/deviations.md`` carries the same table; ``python -m mock_server._quirks`` prints it and a
-test keeps the two in step. Code that implements an entry names it by ``key``.
+test keeps the two in step. What implements an entry names it by ``key``: code with
+:func:`implements` (or, for a deliberate 500, ``UnexpectedError(quirk=key)``, which the answer
+carries in ``X-Medusa-Mock-Quirk``), the OpenAPI document with ``x-medusa-quirks: [key, ...]`` on
+the operation, schema or document it shapes. ``tests/test_layering.py`` fails on a key named
+nowhere, and on a name that is no key.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass(frozen=True)
@@ -735,6 +743,22 @@ QUIRKS = QUIRKS + (
              "crash of the mock",
     ),
 )
+
+KEYS = frozenset(q.key for q in QUIRKS)
+
+
+def implements(*keys: str) -> Callable[[F], F]:
+    """Mark a function as implementing these registry entries. Nothing is wrapped (no cost per
+    call); an unknown key fails at import."""
+    unknown = [key for key in keys if key not in KEYS]
+    if unknown:
+        raise KeyError(f"not in the quirks registry: {', '.join(unknown)}")
+
+    def mark(function: F) -> F:
+        function.__medusa_quirks__ = keys  # type: ignore[attr-defined]
+        return function
+
+    return mark
 
 
 def markdown_table() -> str:

@@ -244,6 +244,7 @@ def test_completion_refused_for_stock_is_a_conflict_replayed_under_its_key(mock:
 @pytest.mark.parametrize(("outcome", "expected"), [
     ("authorized", "order"), ("requires_more", "cart"), ("error", 400)])
 def test_mock_payment_outcomes(mock: Mock, outcome: str, expected: Any) -> None:
+    """The mock-only provider (quirk mock-payment-provider)."""
     cid = ready_cart(mock, "reg_eu", ADDRESS_DE)
     post(mock, f"/store/carts/{cid}/payment-sessions")
     post(mock, f"/store/carts/{cid}/payment-session", {"provider_id": "mock-payment"})

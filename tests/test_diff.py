@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mock_server._tools.shapes import differences, shape
 
 from .test_cli import _free_port, _wait
@@ -31,6 +33,7 @@ def test_differences_name_paths() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_diff_of_the_mock_against_itself_agrees(tmp_path: Path) -> None:
     ports = [_free_port(), _free_port()]
     procs = [subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(p)],

@@ -1,5 +1,5 @@
-"""The seed's ``order_edits`` extension: the default seed's edits, and clear errors (file, JSON
-path, problem) for bad entries."""
+"""The seed's ``order_edits`` extension (quirk order-edit-seed: the mock has no admin API): the
+default seed's edits, and clear errors (file, JSON path, problem) for bad entries."""
 
 from __future__ import annotations
 

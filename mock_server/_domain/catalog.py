@@ -228,8 +228,8 @@ class CatalogService(Taxonomy):
         product = self.store.products.get(product_id)
         return bool(product and set(product["sales_channel_ids"]) & set(channel_ids))
 
-    def search_products(self, q: str | None, *, offset: int | None = None,
-                        limit: int | None = None) -> list[dict[str, Any]]:
+    def search_products(self, q: str | None, *, offset: float | None = None,
+                        limit: float | None = None) -> list[dict[str, Any]]:
         """What a search plugin indexes and returns: published products matching ``q`` in the
         title, subtitle, description, handle, variant titles or SKUs, collection title, tags."""
         with self.store.lock:

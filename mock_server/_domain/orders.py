@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._claim_tokens import CLAIM_TOKEN_EVENT, CLAIM_TOKEN_TTL
 from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
@@ -25,8 +26,6 @@ ALLOWED_ORDER_FIELDS = (
     "refunded_total", "total", "subtotal", "paid_total", "refundable_amount", "gift_card_total",
     "gift_card_tax_total", "items.refundable",
 )
-CLAIM_TOKEN_EVENT = "order-update-token.created"
-CLAIM_TOKEN_TTL = 15 * 60
 
 
 def stored_totals(order: Record, items: list[Record], region: Record | None = None,

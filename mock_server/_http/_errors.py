@@ -60,12 +60,12 @@ def error_body(error_type: str | None, message: str,
     if error_type not in STATUS_BY_TYPE:
         return 500, dict(UNKNOWN_ERROR)
     body: dict[str, Any] = {"type": str(error_type), "message": message}
-    code = CODE_BY_TYPE.get(error_type, code)  # type: ignore[call-overload]
+    code = CODE_BY_TYPE.get(error_type, code)
     if code is not None:
         body = {"code": code, **body}
     if code == "invalid_state_error":
         body["message"] = CONFLICT_MESSAGE
-    return STATUS_BY_TYPE[error_type], body  # type: ignore[index]
+    return STATUS_BY_TYPE[error_type], body
 
 
 def errors_body(error_type: str, errors: list[MedusaError]) -> tuple[int, dict[str, Any]]:

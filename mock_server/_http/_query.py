@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .._domain.errors import ErrorType, MedusaError, UnexpectedError
+from .._quirks import implements
 from .._spec import operations
 from ._responses import json_response
 
@@ -228,6 +229,7 @@ def _js_date_parse(text: str) -> float | None:
     return None
 
 
+@implements("date-filters-any-date")
 def parse_date(value: Any) -> datetime | None:
     """Medusa's ``transformDate``: ``new Date(value)`` when JavaScript can read it, else
     ``new Date(Number(value) * 1000)`` (a number of seconds); ``None`` for an invalid date."""
@@ -271,6 +273,7 @@ def _comparison(name: str, value: Any, operators: Sequence[str], kind: str,
     return out
 
 
+@implements("boolean-query-lenient", "pagination-numbers-rounded")
 def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
     """One property's value after class-transformer, adding class-validator's messages."""
     if kind == "string":

@@ -19,8 +19,6 @@ for shape even where no Medusa rule says anything.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import math
 import re
@@ -28,20 +26,21 @@ import typing as t
 from typing import Any
 
 import jsonschema
-from connexion.exceptions import NonConformingResponseBody, TypeValidationError
+from connexion.exceptions import NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
-from connexion.uri_parsing import OpenAPIURIParser
-from connexion.utils import coerce_type, is_null, is_nullable
-from connexion.validators import (
-    AbstractRequestBodyValidator,
-    AbstractResponseBodyValidator,
-    ParameterValidator,
-)
-from connexion.validators.parameter import Draft4Validator, draft4_format_checker
 from starlette.types import Scope
 
 from .._domain.errors import ErrorType, MedusaError
+from ._connexion_compat import (
+    MedusaParameterValidator,
+    MedusaURIParser,
+    RequestBodyValidator,
+    ResponseBodyValidator,
+)
 from ._query import js_number
+
+__all__ = ["MedusaJSONBodyValidator", "MedusaJSONResponseValidator", "MedusaParameterValidator",
+           "MedusaURIParser", "validate_object", "to_json_schema"]
 
 _UNDEFINED = object()
 _EMAIL = re.compile(
@@ -142,7 +141,7 @@ def _format(rule: str, prop: str, schema: dict[str, Any], each: bool) -> str:
 def _alternative_ok(value: Any, alt: dict[str, Any]) -> bool:
     if "properties" in alt or alt.get("type") == "object":
         return isinstance(value, dict) and not validate_object(alt, value)
-    kind = alt.get("type")
+    kind = str(alt.get("type"))
     return {
         "string": isinstance(value, str), "integer": _is_number(value),
         "number": _is_number(value), "boolean": isinstance(value, bool),
@@ -207,7 +206,7 @@ def validate_object(schema: dict[str, Any], body: Any) -> list[str]:
         return ["an unknown value was passed to the validate function"]
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    messages = []
+    messages: list[str] = []
     if schema.get("additionalProperties") is False:
         messages.extend(f"property {key} should not exist" for key in body if key not in properties)
     for name, prop_schema in properties.items():
@@ -220,7 +219,7 @@ def invalid(message: str) -> MedusaError:
     return MedusaError(ErrorType.INVALID_DATA, message)
 
 
-class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
+class MedusaJSONBodyValidator(RequestBodyValidator):
     """Connexion body validator for JSON: Medusa's messages, Medusa's error shape."""
 
     def __init__(self, *, schema: dict, encoding: str, **kwargs: Any) -> None:
@@ -230,10 +229,9 @@ class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
                          strict_validation=kwargs.get("strict_validation", False))
         self._schema_validator = Draft4RequestValidator(to_json_schema(schema))
 
-    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> Any:
-        raw = b"".join([chunk async for chunk in stream])
+    async def parse_body(self, raw: bytes, scope: Scope) -> Any:
         try:
-            text = raw.decode(self._encoding)
+            text = raw.decode(self.encoding)
         except (UnicodeDecodeError, LookupError):
             raise invalid("Request body is not valid UTF-8 JSON") from None
         if not text.strip():
@@ -245,8 +243,8 @@ class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
         except RecursionError:
             raise invalid("Request body is nested too deeply") from None
 
-    def _validate(self, body: Any) -> None:
-        messages = validate_object(self._schema, body)
+    def check_body(self, body: Any) -> None:
+        messages = validate_object(self.schema, body)
         if messages:
             raise invalid(", ".join(messages))
         error = jsonschema.exceptions.best_match(self._schema_validator.iter_errors(body))
@@ -273,24 +271,24 @@ def to_json_schema(schema: Any) -> Any:
     return out
 
 
-class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
+class MedusaJSONResponseValidator(ResponseBodyValidator):
     """Checks JSON responses against the document (with OpenAPI ``nullable`` understood)."""
 
     _cache: dict[int, jsonschema.Draft4Validator] = {}
 
     @property
     def validator(self) -> jsonschema.Draft4Validator:
-        key = id(self._schema)
+        key = id(self.schema)
         validator = self._cache.get(key)
         if validator is None:
             validator = jsonschema.Draft4Validator(
-                to_json_schema(self._schema),
+                to_json_schema(self.schema),
                 format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
             self._cache[key] = validator
         return validator
 
-    def _parse(self, stream: t.Generator[bytes, None, None]) -> Any:
-        body = b"".join(stream).decode(self._encoding)
+    def parse_body(self, raw: bytes) -> Any:
+        body = raw.decode(self.encoding)
         if not body:
             return None
         try:
@@ -298,69 +296,10 @@ class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
         except json.JSONDecodeError as exc:
             raise NonConformingResponseBody(str(exc)) from None
 
-    def _validate(self, body: Any) -> None:
+    def check_body(self, body: Any) -> None:
         error = jsonschema.exceptions.best_match(self.validator.iter_errors(body))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path)
             raise NonConformingResponseBody(
                 detail=f"Response body does not conform to the document: {error.message} "
                        f"(at /{where})")
-
-
-class MedusaURIParser(OpenAPIURIParser):
-    """Connexion's OpenAPI parameter parser, hardened against values deeper than the schema.
-
-    Connexion casts the leaves of a ``deepObject`` parameter by walking the schema alongside the
-    value and fails with ``KeyError`` (a 500) when a client nests brackets where the schema has a
-    leaf (``created_at[gt][lt]=1``). A value that cannot be cast is left as sent, as Connexion
-    already does for ``TypeValidationError``, so that the parameter's schema refuses it (400).
-    """
-
-    @functools.cached_property
-    def param_schemas(self) -> dict[str, Any]:  # type: ignore[override]
-        # Connexion rebuilds this map on every access: once per query key, twice per request.
-        return {k: v.get("schema", {}) for k, v in self.param_defns.items()}
-
-    def resolve_params(self, params: dict[str, Any], _in: str) -> dict[str, Any]:
-        resolved: dict[str, Any] = {}
-        for key, values in params.items():
-            defn = self.param_defns.get(key)
-            schema = self.param_schemas.get(key)
-            if not (defn or schema):
-                resolved[key] = values
-                continue
-            if _in == "path":
-                values = [values]
-            if schema and schema.get("type") == "array":
-                values = self._resolve_param_duplicates(values, defn, _in)
-                resolved[key] = self._split(values, defn, _in)
-            else:
-                resolved[key] = values[-1]
-            with contextlib.suppress(TypeValidationError, KeyError, TypeError, AttributeError):
-                resolved[key] = coerce_type(defn, resolved[key], "parameter", key)
-        return resolved
-
-
-class MedusaParameterValidator(ParameterValidator):
-    """Connexion's parameter validation, with each parameter's schema validator built once.
-
-    Connexion deep-copies a parameter's definition and builds a new ``Draft4Validator`` for every
-    value of every request; the schema never changes and validating never changes it, so one
-    validator per parameter gives the same verdicts and messages for a fraction of the time."""
-
-    _validators: t.ClassVar[dict[int, tuple[dict[str, Any], Any]]] = {}
-
-    def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
-                           param_name: str | None = None) -> str | None:
-        if value is None or (is_nullable(param) and is_null(value)):
-            return super().validate_parameter(parameter_type, value, param, param_name)
-        known = self._validators.get(id(param))
-        if known is None or known[0] is not param:
-            validator = Draft4Validator(param.get("schema", param),
-                                        format_checker=draft4_format_checker)
-            known = self._validators[id(param)] = (param, validator)
-        try:
-            known[1].validate(value)
-        except jsonschema.ValidationError as exception:
-            return str(exception)
-        return None

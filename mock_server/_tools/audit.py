@@ -1,8 +1,8 @@
 """``medusa-mock audit``: the contract suite against a live Store API, with reports and a baseline.
 
-The audit does not test anything itself: it runs the contract tests (``contract_tests/``, the same
-code path as ``pytest contract_tests --base-url URL``) with the options it was given, and turns the
-event stream they write (one JSON line per check run) into reports:
+The audit does not test anything itself: it runs the contract tests (``mock_server/contract/``, the
+same code path as ``pytest --pyargs mock_server.contract --base-url URL``) with the options it was
+given, and turns the event stream they write (one JSON line per check run) into reports:
 
 * ``junit.xml`` (pytest's own JUnit report of the run),
 * ``audit.json`` (every check run, grouped by operation, with each failure's reproduction),
@@ -113,6 +113,12 @@ def operation_index(path: Path) -> dict[str, tuple[str, str, list[str]]]:
                 out[operation["operationId"]] = (method.upper(), route,
                                                  list(operation.get("tags") or []))
     return out
+
+
+def unknown_names(names: list[str], index: dict[str, tuple[str, str, list[str]]]) -> list[str]:
+    """The names among ``names`` that are neither an operationId nor a tag of the document."""
+    known = set(index) | {tag for _, _, tags in index.values() for tag in tags}
+    return [name for name in dict.fromkeys(names) if name not in known]
 
 
 # -- the baseline ----------------------------------------------------------------------------
@@ -326,9 +332,8 @@ def pytest_runs(arguments: list[str], suite: Path, junit: Path, workers: int) ->
 
 
 def suite_dir() -> Path:
-    import contract_tests
-
-    return Path(contract_tests.__file__).resolve().parent
+    """The contract suite's folder (``mock_server/contract``; not imported here: pytest runs it)."""
+    return Path(__file__).resolve().parents[1] / "contract"
 
 
 def run_pytest(arguments: list[str], *, quiet: bool, workdir: Path) -> int:

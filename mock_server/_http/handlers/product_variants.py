@@ -21,7 +21,7 @@ def get_variants() -> Any:
     return json_response({"variants": variants})
 
 
-def get_variants_variant(id: str) -> Any:  # noqa: A002 - the document's name
+def get_variants_variant(id: str) -> Any:
     ctx = current()
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))

@@ -40,7 +40,7 @@ def get_products() -> Any:
                           "offset": query["offset"], "limit": query["limit"]})
 
 
-def get_products_product(id: str) -> Any:  # noqa: A002 - the document's name
+def get_products_product(id: str) -> Any:
     ctx = current()
     ctx.cacheable = True  # the answer depends on the request and the store only
     raw = _query.request_query()
