@@ -7,13 +7,13 @@ import gzip
 import pytest
 
 from mock_server import Settings
-from mock_server._domain.services import Services
 from mock_server._http._answer_cache import AnswerCache
 from mock_server._http._middleware import middlewares
 from mock_server._http._middleware.compression import (
     COMPRESSION_THRESHOLD,
     CompressionMiddleware,
 )
+from mock_server._seed import build_services
 
 from ._asgi import Endpoint, call, lifespan_passes_through
 
@@ -51,7 +51,7 @@ def test_any_encoding_accepts_gzip_and_encoded_answers_stay_as_they_are() -> Non
 
 def test_it_is_in_the_stack_only_when_http_compression_is_on() -> None:
     for enabled in (False, True):
-        services = Services.build(Settings(http_compression=enabled))
+        services = build_services(Settings(http_compression=enabled))
         stack = middlewares(services, AnswerCache(services.store))
         assert (stack[0].cls is CompressionMiddleware) is enabled
         assert sum(layer.cls is CompressionMiddleware for layer in stack) == int(enabled)

@@ -15,6 +15,7 @@ from mock_server._domain.sessions import SESSION_TTL
 from mock_server._http._context import SCOPE_KEY, RequestContext
 from mock_server._http._middleware.session import SessionMiddleware
 from mock_server._http._session import encode_component, set_cookie_header, sign, unsign
+from mock_server._seed import build_services
 
 from ._asgi import Endpoint, call, lifespan_passes_through
 
@@ -23,7 +24,7 @@ SECRET = "cookie-secret"
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    return Services.build(Settings(cookie_secret=SECRET, frozen_time=1_700_000_000.0))
+    return build_services(Settings(cookie_secret=SECRET, frozen_time=1_700_000_000.0))
 
 
 def cookie_of(answer: object) -> str:
