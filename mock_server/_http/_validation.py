@@ -38,6 +38,7 @@ from connexion.validators.parameter import Draft4Validator, draft4_format_checke
 from starlette.types import Scope
 
 from .._domain.errors import ErrorType, MedusaError
+from . import _query
 
 _UNDEFINED = object()
 _EMAIL = re.compile(
@@ -214,15 +215,68 @@ def invalid(message: str) -> MedusaError:
     return MedusaError(ErrorType.INVALID_DATA, message)
 
 
+def js_numbers(value: Any) -> tuple[Any, bool]:
+    """``value`` with numbers as JavaScript holds them: JSON has one number type, so ``1.0`` is
+    the integer 1 to class-validator's ``IsInt`` and to Medusa; whole floats within JavaScript's
+    safe integers become ``int``. Also whether anything changed."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2 ** 53:
+        return int(value), True
+    if isinstance(value, dict):
+        changed = False
+        out = {}
+        for key, item in value.items():
+            out[key], moved = js_numbers(item)
+            changed |= moved
+        return (out, True) if changed else (value, False)
+    if isinstance(value, list):
+        items = [js_numbers(item) for item in value]
+        if any(moved for _, moved in items):
+            return [item for item, _ in items], True
+    return value, False
+
+
+def optional_nullable(schema: Any) -> Any:
+    """The request schema as class-validator applies it: a property with ``IsOptional`` (every
+    property not required, unless ``x-medusa-validate`` says otherwise) skips its other checks
+    when it is ``null`` as well as when it is missing."""
+    if isinstance(schema, list):
+        return [optional_nullable(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: optional_nullable(v) for k, v in schema.items()}
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        required = set(schema.get("required") or [])
+        props = {}
+        for name, prop in properties.items():
+            prop = out["properties"][name]
+            rules = prop.get("x-medusa-validate") if isinstance(prop, dict) else None
+            if rules is None and isinstance(prop, dict):
+                rules = derive_rules(prop, name in required)
+            if rules and "IsOptional" in rules and isinstance(prop, dict):
+                prop = {**prop, "nullable": True}
+            props[name] = prop
+        out["properties"] = props
+    return out
+
+
 class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
-    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape."""
+    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape.
+
+    The body handed on has JavaScript's numbers (:func:`js_numbers`): when that changes it, the
+    handler gets the changed body."""
 
     def __init__(self, *, schema: dict, encoding: str, **kwargs: Any) -> None:
         super().__init__(schema=schema, encoding=encoding,
                          required=kwargs.get("required", False),
                          nullable=kwargs.get("nullable", False),
                          strict_validation=kwargs.get("strict_validation", False))
-        self._schema_validator = Draft4RequestValidator(to_json_schema(schema))
+        self._schema_validator = _request_validator(schema)
+        self._changed = False
+
+    @property
+    def MUTABLE_VALIDATION(self) -> bool:  # type: ignore[override]  # noqa: N802 - Connexion's
+        return self._changed
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -233,7 +287,8 @@ class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
         if not text.strip():
             return {}
         try:
-            return json.loads(text)
+            body, self._changed = js_numbers(json.loads(text))
+            return body
         except json.JSONDecodeError as exc:
             raise invalid(f"Unexpected token in JSON at position {exc.pos}: {exc.msg}") from None
         except RecursionError:
@@ -247,6 +302,18 @@ class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
         if error is not None:
             where = ".".join(str(p) for p in error.absolute_path)
             raise invalid(f"{where} {error.message}" if where else error.message)
+
+
+_REQUEST_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _request_validator(schema: dict[str, Any]) -> Any:
+    """The JSON Schema gate of a request body, built once per schema."""
+    known = _REQUEST_VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _REQUEST_VALIDATORS[id(schema)] = (
+            schema, Draft4RequestValidator(to_json_schema(optional_nullable(schema))))
+    return known[1]
 
 
 def to_json_schema(schema: Any) -> Any:
@@ -329,19 +396,37 @@ class MedusaURIParser(OpenAPIURIParser):
                 resolved[key] = self._split(values, defn, _in)
             else:
                 resolved[key] = values[-1]
+                if _in == "query" and schema and schema.get("type") in ("number", "integer"):
+                    # class-transformer's `@Type(() => Number)`: `Number(value)`, so "", " 2 ",
+                    # "0x10" and "1e1" are numbers; what JavaScript cannot read stays as sent
+                    number = _query.js_number(resolved[key]) if isinstance(
+                        resolved[key], str) else None
+                    if number is not None:
+                        resolved[key] = number
+                        continue
             with contextlib.suppress(TypeValidationError, KeyError, TypeError, AttributeError):
                 resolved[key] = coerce_type(defn, resolved[key], "parameter", key)
         return resolved
 
 
 class MedusaParameterValidator(ParameterValidator):
-    """Connexion's parameter validation, with each parameter's schema validator built once.
+    """Connexion's parameter validation, with each parameter's schema validator built once, after
+    the operation's query DTO where the document has it checked here (``x-medusa-query`` with
+    ``stage: validation``: unknown keys and class-validator's messages first, as Medusa's
+    ``transformStoreQuery`` middleware does before the route).
 
     Connexion deep-copies a parameter's definition and builds a new ``Draft4Validator`` for every
     value of every request; the schema never changes and validating never changes it, so one
     validator per parameter gives the same verdicts and messages for a fraction of the time."""
 
     _validators: t.ClassVar[dict[int, tuple[dict[str, Any], Any]]] = {}
+
+    def validate(self, scope: Scope) -> None:
+        routing = (scope.get("extensions") or {}).get("connexion_routing") or {}
+        operation_id = routing.get("operation_id")
+        if operation_id and _query.checked_on_validation(operation_id):
+            _query.check_request(operation_id, scope.get("query_string", b"").decode("latin-1"))
+        super().validate(scope)
 
     def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
                            param_name: str | None = None) -> str | None:
