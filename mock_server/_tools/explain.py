@@ -15,6 +15,7 @@ explained when one row explains every reason.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl
@@ -120,11 +121,41 @@ def _negative_page(c: Comparison) -> list[str]:
 
 @predicate("fields-unknown-column-400")
 def _unknown_column(c: Comparison) -> list[str]:
-    operations = ("GetProducts", "GetProductsProduct", "GetVariants",
+    operations = ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
                   "GetProductCategoriesCategory")
     names = {name for name, _ in _query(c)}
     if (c.operation in operations and names & {"fields", "expand"}
             and _server_error(c.reference) and _json_error(c.candidate, 400, "invalid_data")):
+        return _all(c)
+    return []
+
+
+_NUMERIC = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+@predicate("customer-orders-filter-500")
+def _customer_order_filters(c: Comparison) -> list[str]:
+    if c.operation != "GetCustomersCustomerOrders" or not (
+            _server_error(c.reference) and c.candidate.status == 200):
+        return []
+    query = _query(c)
+    if any((name == "q" and value == "")
+           or (name in ("display_id", "tax_rate") and not _NUMERIC.match(value))
+           or name in ("fields", "expand") for name, value in query):
+        return _all(c)
+    return []
+
+
+@predicate("customer-address-missing-400")
+def _address_missing(c: Comparison) -> list[str]:
+    if c.operation != "PostCustomersCustomerAddresses" or not (
+            _server_error(c.reference) and _json_error(c.candidate, 400, "invalid_data")):
+        return []
+    try:
+        body = json.loads(c.body or b"{}")
+    except ValueError:
+        return []
+    if isinstance(body, dict) and not isinstance(body.get("address"), dict):
         return _all(c)
     return []
 

@@ -311,6 +311,13 @@ class Substitution:
         return None
 
     # the walk ------------------------------------------------------------------------------
+    def _salted(self, body: Any) -> Any:
+        """A registration's email made unique to this run (the ids generated are kept)."""
+        if (self.drawn.operation_id == "PostCustomers" and isinstance(body, dict)
+                and isinstance(body.get("email"), str) and "@" in body["email"]):
+            return {**body, "email": f"{self.world.suffix}.{body['email']}"}
+        return body
+
     def path_id(self) -> Pair[Any] | None:
         op = self.drawn.operation_id
         if op.startswith(("GetCartsCart", "PostCartsCart", "DeleteCartsCart")):
@@ -348,7 +355,7 @@ class Substitution:
     def request(self) -> tuple[dict[str, Any], dict[str, Any], Any]:
         d = self.drawn
         if self.keep:
-            return d.path_parameters, d.query, d.body
+            return d.path_parameters, d.query, self._salted(d.body) if d.has_body else d.body
         path = {}
         for name, value in d.path_parameters.items():
             found = self.path_id() if name == "id" else self.value(name, "path")

@@ -114,7 +114,11 @@ KINDS = ("regions", "products", "variants", "collections", "categories", "tags",
 # -- fixtures on one side --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
-    """How to check out on both sides: the same region, country, variant, option, provider."""
+    """How to check out on both sides: the same region, country, variant, option, provider.
+
+    ``variants`` are every variant priced and in stock there on both sides, the ones that use no
+    stock first (not managed, or back-ordered): carts take them in turn, so that a long run does
+    not empty one variant's stock on the side that is not reset between runs."""
 
     region: str
     country: str
@@ -122,6 +126,7 @@ class Plan:
     option: str
     provider: str
     extra_variant: tuple[str, str] | None = None
+    variants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -190,7 +195,7 @@ class SideFixtures:
         return customer
 
     def cart(self, plan: Plan, level: str, *, email: str, quantity: int = 1,
-             bearer: str | None = None) -> Cart:
+             bearer: str | None = None, variant: tuple[str, str] | None = None) -> Cart:
         s = self.side
         wanted = CART_LEVELS.index(level)
         body = s.api("POST", "/store/carts", {"region_id": self.region_id(plan)},
@@ -198,9 +203,10 @@ class SideFixtures:
         cart = Cart(body["id"], body=body)
         path = f"/store/carts/{cart.id}"
         if wanted >= 1:
+            variant = variant or plan.variant
             body = s.api("POST", f"{path}/line-items", {
-                "variant_id": self.variant_id(plan.variant), "quantity": quantity},
-                what=f"adding {plan.variant[1]} to a cart", bearer=bearer)["cart"]
+                "variant_id": self.variant_id(variant), "quantity": quantity},
+                what=f"adding {variant[1]} to a cart", bearer=bearer)["cart"]
             cart.item_id = body["items"][0]["id"]
         if wanted >= 2:
             body = s.api("POST", path, {"email": email,
@@ -226,8 +232,9 @@ class SideFixtures:
         return cart
 
     def order(self, plan: Plan, *, email: str, quantity: int = 2,
-              bearer: str | None = None) -> Order:
-        cart = self.cart(plan, "selected", email=email, quantity=quantity, bearer=bearer)
+              bearer: str | None = None, variant: tuple[str, str] | None = None) -> Order:
+        cart = self.cart(plan, "selected", email=email, quantity=quantity, bearer=bearer,
+                         variant=variant)
         done = self.side.api("POST", f"/store/carts/{cart.id}/complete",
                              what="completing a cart", bearer=bearer)
         if not isinstance(done, dict) or done.get("type") != "order":
@@ -264,6 +271,7 @@ class World:
         self._plan_problem: str | None = None
         self._kept: dict[str, Any] = {}
         self._emails = itertools.count(1)
+        self._turn = itertools.count(0)
         self.notes: list[str] = []
 
     # matching ----------------------------------------------------------------------------
@@ -329,13 +337,32 @@ class World:
         cand = {c["iso_2"] for c in p.candidate.get("countries") or []}
         return [c for c in ref if c in cand]
 
+    def _rotating(self, make: Callable[[tuple[str, str]], Pair[T]]) -> Pair[T]:
+        """``make(variant)`` with the plan's variants in turn; the next one when a side has run
+        out of the one tried."""
+        plan = self.plan()
+        variants = plan.variants or (plan.variant,)
+        start = next(self._turn)
+        last: FixtureError | None = None
+        for i in range(len(variants)):
+            variant = variants[(start + i) % len(variants)]
+            try:
+                return make(variant)
+            except FixtureError as exc:
+                if "inventory" not in str(exc):
+                    raise
+                last = exc
+        assert last is not None
+        raise last
+
     def cart(self, level: str, *, bearer: Pair[str] | None = None,
              quantity: int = 1) -> Pair[Cart]:
         plan = self.plan()
         email = self.email("cart")
-        return Pair(*(f.cart(plan, level, email=email, quantity=quantity,
-                             bearer=bearer[i] if bearer else None)
-                      for i, f in enumerate(self.fixtures)))
+        return self._rotating(lambda variant: Pair(*(
+            f.cart(plan, level, email=email, quantity=quantity,
+                   bearer=bearer[i] if bearer else None, variant=variant)
+            for i, f in enumerate(self.fixtures))))
 
     def order(self, label: str = "order", *, fresh: bool = False,
               bearer: Pair[str] | None = None) -> Pair[Order]:
@@ -345,8 +372,9 @@ class World:
             return self._kept[key]
         plan = self.plan()
         email = self.email(label)
-        made = Pair(*(f.order(plan, email=email, bearer=bearer[i] if bearer else None)
-                      for i, f in enumerate(self.fixtures)))
+        made = self._rotating(lambda variant: Pair(*(
+            f.order(plan, email=email, bearer=bearer[i] if bearer else None, variant=variant)
+            for i, f in enumerate(self.fixtures))))
         self._kept[key] = made
         return made
 
@@ -361,10 +389,15 @@ class World:
         problems = []
         for plan in self._plan_candidates(problems):
             email = self.email("checkout")
-            try:
-                made = self.both(lambda f, plan=plan, email=email: f.order(plan, email=email))
-            except FixtureError as exc:
-                problems.append(f"{plan.region}: {exc}")
+            made = None
+            for variant in plan.variants[:3]:
+                try:
+                    made = self.both(lambda f, plan=plan, email=email, variant=variant:
+                                     f.order(plan, email=email, variant=variant))
+                    break
+                except FixtureError as exc:
+                    problems.append(f"{plan.region}: {exc}")
+            if made is None:
                 continue
             self._plan = plan
             self._kept["order:order"] = made
@@ -413,25 +446,27 @@ class World:
                 continue
             provider = "manual" if "manual" in usable else usable[0]
             yield Plan(name, countries[0], variants[0], options[0], provider,
-                       variants[1] if len(variants) > 1 else None)
+                       variants[1] if len(variants) > 1 else None, tuple(variants))
 
     def _requirements(self, region: str, option: str) -> bool:
         return any(row.get("requirements") for row in self.pair(
             "shipping", (region, option, False)))
 
     def _priced_variants(self, region: Pair[dict[str, Any]]) -> list[tuple[str, str]]:
-        """Variants (not gift cards) with a price in the region and stock on both sides."""
-        priced = []
+        """Variants (not gift cards) with a price in the region and stock on both sides: those
+        that use no stock first, then the best stocked."""
+        stock: list[dict[tuple[str, str], float]] = []
         for i, side in enumerate(self.sides):
-            seen = set()
+            seen: dict[tuple[str, str], float] = {}
             for product in _pages(side, "/store/products", "products",
                                   {"region_id": region[i]["id"]}):
                 if product.get("is_giftcard") or not product.get("handle"):
                     continue
                 for v in product.get("variants") or []:
-                    stocked = (not v.get("manage_inventory") or v.get("allow_backorder")
-                               or (v.get("inventory_quantity") or 0) >= 20)
-                    if v.get("calculated_price") is not None and stocked:
-                        seen.add((product["handle"], variant_key(v)))
-            priced.append(seen)
-        return [k for k in self.common("variants") if k in priced[0] and k in priced[1]]
+                    endless = not v.get("manage_inventory") or v.get("allow_backorder")
+                    left = float("inf") if endless else (v.get("inventory_quantity") or 0)
+                    if v.get("calculated_price") is not None and left >= 10:
+                        seen[(product["handle"], variant_key(v))] = left
+            stock.append(seen)
+        keys = [k for k in self.common("variants") if k in stock[0] and k in stock[1]]
+        return sorted(keys, key=lambda k: -min(stock[0][k], stock[1][k]))
