@@ -180,11 +180,11 @@ def diff(args: argparse.Namespace) -> int:
     status = None if args.quiet else (lambda line: print(line, flush=True))
     run = differ.run(settings, progress=show, status=status)
     code, line = differ.exit_code(run, args.min_agreement)
-    if run.problem:
-        print(f"medusa-mock: {run.problem}", file=sys.stderr)
-        return code
     json_path, md_path = write_reports(run, args.report_dir, min_agreement=args.min_agreement,
                                        command=shlex.join(["medusa-mock", *sys.argv[1:]]))
+    if run.problem:
+        print(f"medusa-mock: {run.problem} (report: {md_path})", file=sys.stderr)
+        return code
     for s in run.scenarios:
         if s.status != "ran":
             print(f"  {s.name}: {s.status}: {s.reason}")

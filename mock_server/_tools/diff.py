@@ -121,12 +121,13 @@ def _keep_cookie(side: Side, step: Step, answer: Any, set_cookie: str | None) ->
         side.cookie = set_cookie.split(";", 1)[0]
 
 
-def play(world: World, scenario: Scenario, progress: Progress | None) -> list[Comparison]:
-    """Every step on both sides; raises :class:`Unreachable` if a side stops answering."""
+def play(world: World, scenario: Scenario, progress: Progress | None,
+         results: list[Comparison]) -> None:
+    """Every step on both sides, each comparison appended to ``results`` as it is made; raises
+    :class:`Unreachable` if a side stops answering (what was compared before stays)."""
     variables = [scenario.side_variables(0), scenario.side_variables(1)]
     for side in world.sides:
         side.cookie = None
-    results = []
     for step in scenario.steps:
         answers, sent = [], []
         for side, values in zip(world.sides, variables, strict=True):
@@ -146,7 +147,6 @@ def play(world: World, scenario: Scenario, progress: Progress | None) -> list[Co
         results.append(result)
         if progress:
             progress(result)
-    return results
 
 
 def run_scenarios(world: World, run: Run, only: list[str] | None,
@@ -156,19 +156,17 @@ def run_scenarios(world: World, run: Run, only: list[str] | None,
             continue
         outcome = ScenarioResult(name, "ran")
         run.scenarios.append(outcome)
+        played: list[Comparison] = []
         try:
             scenario = build(world)
             outcome.notes = scenario.notes
-            played = play(world, scenario, progress)
+            play(world, scenario, progress, played)
         except Skip as exc:
             outcome.status, outcome.reason = "skipped", str(exc)
-            continue
         except FixtureError as exc:
             outcome.status, outcome.reason = "failed", f"could not prepare it: {exc}"
-            continue
         except Unreachable as exc:
             outcome.status, outcome.reason = "failed", f"a side stopped answering: {exc}"
-            continue
         outcome.requests = len(played)
         run.comparisons.extend(played)
 
