@@ -253,7 +253,9 @@ def optional_nullable(schema: Any) -> Any:
             rules = prop.get("x-medusa-validate") if isinstance(prop, dict) else None
             if rules is None and isinstance(prop, dict):
                 rules = derive_rules(prop, name in required)
-            if rules and "IsOptional" in rules and isinstance(prop, dict):
+            if (rules and "IsOptional" in rules and isinstance(prop, dict)
+                    and prop.get("x-medusa-null") != "refused"):
+                # (`x-medusa-null: refused`: the route refuses a null the DTO lets through)
                 prop = {**prop, "nullable": True}
             props[name] = prop
         out["properties"] = props
@@ -327,7 +329,8 @@ def to_json_schema(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: to_json_schema(v) for k, v in schema.items()
-           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types")}
+           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types",
+                        "x-medusa-null")}
     if schema.get("nullable") is True:
         return {"anyOf": [out, {"type": "null"}]}
     return out
