@@ -437,8 +437,9 @@ def checkout(world: World) -> Scenario:
              {"variant_id": "{variant_id}", "quantity": 1}),
         Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
              {"variant_id": "{other_variant_id}", "quantity": 3},
-             capture=_set("other_item_id", lambda b: next(
-                 i["id"] for i in b["cart"]["items"] if i["quantity"] == 3))),
+             capture=lambda b, v: _set("other_item_id", lambda b: next(
+                 i["id"] for i in b["cart"]["items"]
+                 if i["variant_id"] == v["other_variant_id"]))(b, v)),
         Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
              {"variant_id": "variant_doesnotexist", "quantity": 1}),
         Step("PostCartsCartLineItems", "POST", "/store/carts/{cart_id}/line-items",
