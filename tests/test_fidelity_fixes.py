@@ -1,6 +1,6 @@
 """Answers recorded on a real Medusa 1.20.11 (``tests/data/observed_real_medusa.json``), replayed
 against the mock: query DTOs checked before the route, query and body numbers as JavaScript reads
-them, keyless query pairs ignored, ``null`` for optional body properties."""
+them, keyless query pairs ignored."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_server._http._validation import js_numbers, optional_nullable
+from mock_server._http._validation import js_numbers
 
 from .conftest import Mock
 
@@ -64,15 +64,6 @@ def test_whole_floats_become_integers_within_javascripts_safe_range() -> None:
     assert js_numbers({"a": 1, "b": [2]}) == ({"a": 1, "b": [2]}, False)
     big = float(2 ** 60)
     assert js_numbers(big) == (big, False)  # beyond 2**53 a float stays a float
-
-
-def test_only_optional_properties_accept_null() -> None:
-    schema = {"type": "object", "required": ["email"], "properties": {
-        "email": {"type": "string"}, "q": {"type": "string"},
-        "strict": {"type": "string", "x-medusa-validate": ["IsString"]}}}
-    props = optional_nullable(schema)["properties"]
-    assert props["q"]["nullable"] is True
-    assert "nullable" not in props["email"] and "nullable" not in props["strict"]
 
 
 def test_a_line_item_quantity_of_one_point_zero_is_one(mock: Mock) -> None:

@@ -235,33 +235,6 @@ def js_numbers(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def optional_nullable(schema: Any) -> Any:
-    """The request schema as class-validator applies it: a property with ``IsOptional`` (every
-    property not required, unless ``x-medusa-validate`` says otherwise) skips its other checks
-    when it is ``null`` as well as when it is missing."""
-    if isinstance(schema, list):
-        return [optional_nullable(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: optional_nullable(v) for k, v in schema.items()}
-    properties = schema.get("properties")
-    if isinstance(properties, dict):
-        required = set(schema.get("required") or [])
-        props = {}
-        for name, prop in properties.items():
-            prop = out["properties"][name]
-            rules = prop.get("x-medusa-validate") if isinstance(prop, dict) else None
-            if rules is None and isinstance(prop, dict):
-                rules = derive_rules(prop, name in required)
-            if (rules and "IsOptional" in rules and isinstance(prop, dict)
-                    and prop.get("x-medusa-null") != "refused"):
-                # (`x-medusa-null: refused`: the route refuses a null the DTO lets through)
-                prop = {**prop, "nullable": True}
-            props[name] = prop
-        out["properties"] = props
-    return out
-
-
 class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
     """Connexion body validator for JSON: Medusa's messages, Medusa's error shape.
 
@@ -314,7 +287,7 @@ def _request_validator(schema: dict[str, Any]) -> Any:
     known = _REQUEST_VALIDATORS.get(id(schema))
     if known is None or known[0] is not schema:
         known = _REQUEST_VALIDATORS[id(schema)] = (
-            schema, Draft4RequestValidator(to_json_schema(optional_nullable(schema))))
+            schema, Draft4RequestValidator(to_json_schema(schema)))
     return known[1]
 
 
@@ -329,8 +302,7 @@ def to_json_schema(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: to_json_schema(v) for k, v in schema.items()
-           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types",
-                        "x-medusa-null")}
+           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types")}
     if schema.get("nullable") is True:
         return {"anyOf": [out, {"type": "null"}]}
     return out
