@@ -142,6 +142,14 @@ def diff(args: argparse.Namespace) -> int:
     generated = args.generated or args.stateless
     if args.stateless:
         print("medusa-mock: --stateless is now --generated", file=sys.stderr)
+    if generated:
+        try:
+            import hypothesis  # noqa: F401
+            import schemathesis  # noqa: F401
+        except ModuleNotFoundError as exc:
+            print(f"medusa-mock: --generated needs {exc.name}, which is not installed",
+                  file=sys.stderr)
+            return EXIT_USAGE
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if not modes or set(modes) - {"positive", "negative"}:
         print("medusa-mock: --modes takes positive, negative or both", file=sys.stderr)
