@@ -602,7 +602,8 @@ QUIRKS = QUIRKS + (
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
-        ("GetProducts", "GetProductsProduct", "GetVariants"),
+        ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
+         "GetProductCategoriesCategory"),
         official="`expand`, `fields`, `order`: any string",
         real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
              "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
@@ -700,7 +701,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
-         "GetProductTags", "GetProductTypes"),
+         "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),
         official="`offset`/`limit`: numbers",
         real="a value of 2^63 or more (`offset=1e19`) reaches PostgreSQL, which refuses it as a "
              "bigint: 500 `unknown_error`",
@@ -733,6 +734,27 @@ QUIRKS = QUIRKS + (
              "default seed: EU); its session data `outcome` (`authorized`, `requires_more`, "
              "`error`) decides how completion goes, so a storefront can test a payment that "
              "needs more action (`{type: \"cart\"}`) or fails",
+    ),
+    Quirk(
+        "customer-orders-filter-500", "mock", ("GetCustomersCustomerOrders",),
+        official="(not described)",
+        real="the DTO checks these filters as strings and the order service hands them on: an "
+             "empty `q` stays in the filter as a column that does not exist, a `display_id` or "
+             "`tax_rate` PostgreSQL cannot read as a number fails its cast, and `fields`/`expand` "
+             "naming no column or relation fail in TypeORM: 500 `unknown_error` (evidence: "
+             "observed; code `services/order.js` `listAndCount`)",
+        mock="200: an empty `q` searches nothing, such a filter matches no order, and names "
+             "`fields`/`expand` do not know are left out of the answer",
+    ),
+    Quirk(
+        "customer-address-missing-400", "mock", ("PostCustomersCustomerAddresses",),
+        official="`address` is required",
+        real="a body without an `address` object passes validation (`@ValidateNested()` "
+             "without `@IsDefined()`) and `addAddress` then reads `country_code` of nothing: "
+             "500 `unknown_error` (evidence: observed `{}`; code "
+             "`store/customers/create-address.js`, `services/customer.js`)",
+        mock="400 `invalid_data` `nested property address must be either object or array`, "
+             "as the document requires `address`",
     ),
     Quirk(
         "quirk-500-header", "mock", ("*",),
