@@ -28,8 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench",
         description="Benchmark the mock against real Medusa 1.20.11 (when one runs): req/s, "
-                    "latency percentiles, errors and peak RSS per scenario, with the targets of "
-                    "issue 6 as PASS/FAIL. Progress goes to stderr, the table to stdout.")
+                    "latency percentiles, errors and peak RSS per scenario, with the project's "
+                    "performance targets as PASS/FAIL. Progress goes to stderr, the table to "
+                    "stdout.")
     p.add_argument("--duration", type=float, default=10.0, metavar="S",
                    help="measured seconds per scenario and target (default: %(default)s)")
     p.add_argument("--connections", type=int, default=16, metavar="N",

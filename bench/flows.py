@@ -10,19 +10,16 @@ scenario's set-up found (region, products, variant, orders); ``state`` holds the
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from mock_server._claim_tokens import CLAIM_TOKEN_EVENT as CLAIM_EVENT
+from mock_server._claim_tokens import mint_claim_token
+
 from .http import Response
 
 PASSWORD = "bench-password-1"
-CLAIM_EVENT = "order-update-token.created"
-CLAIM_TOKEN_TTL = 15 * 60
 
 
 class StepFailed(Exception):
@@ -35,22 +32,6 @@ class Call(Protocol):
 
 
 Flow = Callable[[Call, dict[str, Any], dict[str, Any]], Awaitable[Any]]
-
-
-def mint_claim_token(customer_id: str, order_ids: list[str], secret: str,
-                     now: int | None = None) -> str:
-    """The token Medusa's ``POST /store/orders/batch/customer/token`` signs (HS256 with the
-    deployment's ``jwt_secret``): ``{claimingCustomerId, orders, iat, exp = iat + 15 min}``."""
-    def b64(data: bytes) -> bytes:
-        return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-    issued = int(time.time()) if now is None else now
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    payload = b64(json.dumps({"claimingCustomerId": customer_id, "orders": order_ids,
-                              "iat": issued, "exp": issued + CLAIM_TOKEN_TTL},
-                             separators=(",", ":")).encode())
-    signature = b64(hmac.new(secret.encode(), header + b"." + payload, hashlib.sha256).digest())
-    return (header + b"." + payload + b"." + signature).decode()
 
 
 def _unique(params: dict[str, Any], state: dict[str, Any], kind: str) -> str:
@@ -117,7 +98,7 @@ async def claim_confirm(call: Call, params: dict[str, Any], state: dict[str, Any
     if params.get("claim_token") == "events":
         token = await _token_from_events(call, customer_id, order_id)
     else:
-        token = mint_claim_token(customer_id, [order_id], params["jwt_secret"])
+        token = mint_claim_token(params["jwt_secret"], customer_id, [order_id])
     await call("POST", "/store/orders/customer/confirm", {"token": token})
 
 

@@ -1,4 +1,4 @@
-"""Results: the targets of issue 6, the table, the JSON and Markdown files, the machine."""
+"""Results: the performance targets, the table, the JSON and Markdown files, the machine."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _succeeded(row: dict[str, Any]) -> int:
 
 
 def evaluate_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each target of the issue as PASS, FAIL or n/a (with why); never raises."""
+    """Each performance target as PASS, FAIL or n/a (with why); never raises."""
     checks = []
     for scenario, kind, limit in TARGETS:
         if kind == "rss":
@@ -198,7 +198,7 @@ def render_markdown(result: dict[str, Any]) -> str:
            "request. Start-up: p50 is the median of the runs, max the slowest; req/s is not "
            "applicable. mock/real is the mock's req/s over real Medusa's (start-up: real's time "
            "over the mock's).", "",
-           "## Targets (issue 6)", "", render_checks(result["checks"]) or "(none evaluated)", "",
+           "## Targets", "", render_checks(result["checks"]) or "(none evaluated)", "",
            "## Machine", ""]
     for key, value in machine.items():
         out.append(f"- {key}: {value}")

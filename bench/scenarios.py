@@ -1,4 +1,4 @@
-"""The scenarios of issue 6 and the set-up each needs on a target (ids read over HTTP)."""
+"""The benchmark scenarios and the set-up each needs on a target (ids read over HTTP)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import importlib.util
 import json
 import logging
 import shlex
@@ -13,11 +14,16 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from ._domain.read_cache import MODES as READ_CACHE_MODES
+from ._http._server import Limits, default_max_connections
+from ._seed import SeedError
 from ._settings import Settings
-from ._state.seed import SeedError
+
+if TYPE_CHECKING:
+    from ._tools.world import Pair
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -59,69 +65,159 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"],
                    help="server log level (default: %(default)s)")
+    limits = p.add_argument_group(
+        "connection limits", "as Node's http server under a real Medusa applies them")
+    node = Limits()
+    limits.add_argument("--max-header-size", type=int, default=node.max_header_size,
+                        metavar="BYTES",
+                        help="a request head (target, header names and values) of this size or "
+                             "more is answered 431 (default: %(default)s)")
+    limits.add_argument("--headers-timeout", type=float, default=node.headers_timeout,
+                        metavar="SECONDS",
+                        help="a connection that sends no complete request head within this "
+                             "time is answered 408 and closed (default: %(default)s)")
+    limits.add_argument("--request-timeout", type=float, default=node.request_timeout,
+                        metavar="SECONDS",
+                        help="a request not received whole within this time is answered 408 "
+                             "and closed (default: %(default)s)")
+    limits.add_argument("--keep-alive-timeout", type=float, default=node.keep_alive_timeout,
+                        metavar="SECONDS",
+                        help="an idle connection between requests is closed after this time "
+                             "(default: %(default)s)")
+    limits.add_argument("--max-connections", type=int, default=None, metavar="N",
+                        help="new connections past this many open ones are closed at once, "
+                             "with a warning in the log (default: 1000, or the open-file limit "
+                             f"minus 64 if lower: {default_max_connections()} here)")
 
 
 def _diff_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "diff", help="compare two deployments request by request",
-        description="Play the same storefront scenarios against a reference deployment (e.g. a "
-                    "real Medusa) and a candidate (e.g. the mock), with fresh customers on each "
-                    "side, and compare status, Content-Type, body shape and error type.")
+        description="Send the same requests to a reference deployment (e.g. a real Medusa) and "
+                    "a candidate (e.g. the mock) and compare status, Content-Type, error type "
+                    "and body shape (keys, value kinds, list lengths). Needs only each side's "
+                    "Store API: what a request uses is found on each side and matched by name "
+                    "(region name, product handle, SKU, ...); customers, carts and orders are "
+                    "made on both sides. Exit codes: 0 clean (or agreement counting deliberate "
+                    "mock differences at or above --min-agreement), 1 disagreements, 2 a side "
+                    "unreachable, or nothing compared.")
     p.add_argument("--reference", required=True, metavar="URL", help="the reference Store API")
     p.add_argument("--candidate", required=True, metavar="URL", help="the Store API to judge")
-    p.add_argument("--jwt-secret", default="supersecret", metavar="SECRET",
-                   help="used to mint a claim token when a side has no /_mock/events outbox "
-                        "(default: %(default)s)")
-    p.add_argument("--order", default="1:guest.one@example.com", metavar="DISPLAY_ID:EMAIL",
-                   help="a guest order present on both sides, for the look-up and claim "
-                        "scenarios (default: %(default)s)")
-    p.add_argument("--scenario", action="append", metavar="NAME",
-                   help="run only this scenario (repeatable); default: all")
-    p.add_argument("--report-dir", type=Path, default=Path("reports/diff"), metavar="DIR",
-                   help="where diff.json and diff.md go (default: %(default)s)")
-    p.add_argument("--min-agreement", type=float, default=0.0, metavar="PERCENT",
-                   help="exit 1 when the overall agreement is below this (default: %(default)s)")
-    p.add_argument("--stateless", type=int, default=0, metavar="N",
-                   help="also replay N schemathesis-generated requests per read operation of the "
-                        "document on both sides (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=20240611, metavar="N",
-                   help="seed for the generated requests (default: %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="no per-request progress lines")
+    what = p.add_argument_group("what to send")
+    what.add_argument("--scenario", action="append", metavar="NAME",
+                      help="play only this scripted scenario (repeatable; default: all): "
+                           + ", ".join(_scenario_names()))
+    what.add_argument("--no-scenarios", action="store_true",
+                      help="play no scripted scenario (with --generated: only generated requests)")
+    what.add_argument("--generated", type=int, default=0, metavar="N",
+                      help="also send N requests per operation of the document, generated by "
+                           "schemathesis (valid and invalid ones), with each side's ids "
+                           "substituted (default: %(default)s)")
+    what.add_argument("--stateless", type=int, default=0, help=argparse.SUPPRESS)
+    what.add_argument("--operation", action="append", metavar="OPERATION_ID",
+                      help="generate requests for this operation only (repeatable)")
+    what.add_argument("--modes", default="positive,negative", metavar="LIST",
+                      help="generation modes: positive (valid by the document), negative "
+                           "(invalid), or both (default: %(default)s)")
+    what.add_argument("--spec", type=Path, metavar="FILE",
+                      help="the document to generate from (default: the bundled one)")
+    what.add_argument("--seed", type=int, default=20240611, metavar="N",
+                      help="seed of the generated requests (default: %(default)s)")
+    data = p.add_argument_group(
+        "data the Store API cannot list (each VALUE or REFERENCE_VALUE:CANDIDATE_VALUE)")
+    data.add_argument("--gift-card", metavar="CODE", help="a gift card both sides hold")
+    data.add_argument("--discount", metavar="CODE", help="a discount code both sides accept")
+    data.add_argument("--publishable-key", metavar="KEY",
+                      help="a publishable API key scoped to the same sales channels on both")
+    data.add_argument("--order", metavar="DISPLAY_ID:EMAIL",
+                      help="a captured, fulfilled order both sides hold with this number and "
+                           "email, for the swap steps (the Store API cannot make one)")
+    data.add_argument("--jwt-secret", default="supersecret", metavar="SECRET",
+                      help="mints claim tokens when a side has no /_mock/events outbox "
+                           "(default: %(default)s)")
+    out = p.add_argument_group("reports")
+    out.add_argument("--report-dir", type=Path, default=Path("reports/diff"), metavar="DIR",
+                     help="where diff.json and diff.md go (default: %(default)s)")
+    out.add_argument("--min-agreement", type=float, default=0.0, metavar="PERCENT",
+                     help="exit 0 when the agreement, counting deliberate mock differences, is "
+                          "at least this; without it, any other difference exits 1")
+    out.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                     help="per request (default: %(default)s)")
+    out.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _scenario_names() -> list[str]:
+    from ._tools.scenarios import BUILDERS
+
+    return list(BUILDERS)
+
+
+def _per_side(value: str | None) -> Pair[str] | None:
+    from ._tools.world import Pair
+
+    if value is None:
+        return None
+    reference, _, candidate = value.partition(":")
+    return Pair(reference, candidate or reference)
 
 
 def diff(args: argparse.Namespace) -> int:
-    import httpx
-
     from ._tools import diff as differ
+    from ._tools.diff_report import write_reports
+    from ._tools.world import Options
 
-    try:
-        display_id, email = args.order.split(":", 1)
-        order = (int(display_id), email)
-    except ValueError:
-        print("medusa-mock: --order must look like 1:guest.one@example.com", file=sys.stderr)
+    generated = args.generated or args.stateless
+    if args.stateless:
+        print("medusa-mock: --stateless is now --generated", file=sys.stderr)
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    if not modes or set(modes) - {"positive", "negative"}:
+        print("medusa-mock: --modes takes positive, negative or both", file=sys.stderr)
         return EXIT_USAGE
-    show = None if args.quiet or not sys.stdout.isatty() else (
-        lambda r: print(f"{'ok  ' if r.agree else 'DIFF'} {r.scenario:15} {r.request}"))
-    try:
-        results = differ.run(args.reference, args.candidate, jwt_secret=args.jwt_secret,
-                             order=order, only=args.scenario, progress=show)
-        if args.stateless > 0:
-            from ._spec import store_spec_path
-
-            generated = differ.generated_requests(store_spec_path(), args.stateless, args.seed)
-            results += differ.run_generated(args.reference, args.candidate, generated,
-                                            progress=show)
-    except httpx.HTTPError as exc:
-        print(f"medusa-mock: cannot reach {exc.request.url if exc.request else ''}: {exc}",
+    if args.no_scenarios and not generated:
+        print("medusa-mock: --no-scenarios leaves nothing to send without --generated N",
               file=sys.stderr)
         return EXIT_USAGE
-    json_path, md_path = differ.write_reports(results, args.report_dir, args.reference,
-                                              args.candidate)
-    score = differ.agreement(results)
-    agreeing = sum(r.agree for r in results)
-    print(f"diff: {agreeing}/{len(results)} requests agree ({score:.1f}%); "
-          f"report: {md_path} and {json_path}")
-    return 1 if score < args.min_agreement else EXIT_OK
+    unknown = sorted(set(args.scenario or []) - set(_scenario_names()))
+    if unknown:
+        print(f"medusa-mock: no scenario {', '.join(unknown)} (there are: "
+              f"{', '.join(_scenario_names())})", file=sys.stderr)
+        return EXIT_USAGE
+    order = None
+    if args.order:
+        try:
+            display_id, email = args.order.split(":", 1)
+            order = (int(display_id), email)
+        except ValueError:
+            print("medusa-mock: --order must look like 6:guest.four@example.com",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    if args.spec is not None and not args.spec.is_file():
+        print(f"medusa-mock: no document at {args.spec}", file=sys.stderr)
+        return EXIT_USAGE
+    options = Options(gift_card=_per_side(args.gift_card), discount=args.discount,
+                      publishable_key=_per_side(args.publishable_key), order=order)
+    settings = differ.Settings(
+        reference=args.reference, candidate=args.candidate, jwt_secret=args.jwt_secret,
+        only=args.scenario, scenarios=not args.no_scenarios, generated=generated,
+        seed=args.seed, modes=modes, spec=args.spec, operations=args.operation,
+        timeout=args.timeout, options=options)
+    tty = sys.stdout.isatty() and not args.quiet
+    show = (lambda r: print(f"{'ok  ' if r.agree else 'DIFF'} {r.scenario:15} {r.request}"
+                            [:160], flush=True)) if tty else None
+    status = None if args.quiet else (lambda line: print(line, flush=True))
+    run = differ.run(settings, progress=show, status=status)
+    code, line = differ.exit_code(run, args.min_agreement)
+    json_path, md_path = write_reports(run, args.report_dir, min_agreement=args.min_agreement,
+                                       command=shlex.join(["medusa-mock", *sys.argv[1:]]))
+    if run.problem:
+        print(f"medusa-mock: {run.problem} (report: {md_path})", file=sys.stderr)
+        return code
+    for s in run.scenarios:
+        if s.status != "ran":
+            print(f"  {s.name}: {s.status}: {s.reason}")
+    print(f"{line}; report: {md_path} and {json_path}",
+          file=sys.stderr if code == EXIT_USAGE else sys.stdout)
+    return code
 
 
 def _audit_parser(sub: argparse._SubParsersAction) -> None:
@@ -191,6 +287,16 @@ def audit(args: argparse.Namespace) -> int:
     except _UsageError as exc:
         print(f"medusa-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    index = auditor.operation_index(document)
+    unknown = auditor.unknown_names([*args.include, *args.exclude], index)
+    if unknown:
+        print(f"medusa-mock: no operation or tag of the document is named "
+              f"{', '.join(map(repr, unknown))} (see --include/--exclude)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers > 1 and importlib.util.find_spec("xdist") is None:
+        print("medusa-mock: --workers needs pytest-xdist (pip install pytest-xdist)",
+              file=sys.stderr)
+        return EXIT_USAGE
     report_dir = args.report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
     events = report_dir / "events.jsonl"
@@ -206,7 +312,7 @@ def audit(args: argparse.Namespace) -> int:
         print(f"medusa-mock: the contract suite could not run (pytest exit {exit_code})",
               file=sys.stderr)
         return EXIT_USAGE
-    results = auditor.summarize(auditor.read_events(events), auditor.operation_index(document))
+    results = auditor.summarize(auditor.read_events(events), index)
     baseline = auditor.Baseline.load(args.baseline)
     if args.update_baseline:
         baseline = baseline.updated(auditor.failures_of(results))
@@ -227,6 +333,11 @@ def audit(args: argparse.Namespace) -> int:
           f"reports in {report_dir}")
     for failure in fresh[:20]:
         print(f"  NEW {failure['operation']}: {failure['check']}")
+    if not sum(r.runs for r in results.values()):
+        print(f"medusa-mock: the audit ran no checks (the contract suite exited {exit_code}"
+              f"{' and selected no operation' if args.include else ''}); a run that checks "
+              f"nothing proves nothing", file=sys.stderr)
+        return EXIT_USAGE
     return auditor.EXIT_NEW_FAILURES if fresh else auditor.EXIT_CLEAN
 
 
@@ -485,15 +596,33 @@ def _port_free(host: str, port: int) -> str | None:
     return None
 
 
+def _bad_limits(args: argparse.Namespace) -> str | None:
+    for name in ("max_header_size", "headers_timeout", "request_timeout", "keep_alive_timeout",
+                 "max_connections"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            return f"--{name.replace('_', '-')} must be greater than 0, not {value:g}"
+    return None
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ._http._server import server_config
     from ._http.app import create_app
 
     if args.read_cache not in READ_CACHE_MODES:  # only an environment variable can get here
         print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
               f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
         return EXIT_USAGE
+    problem = _bad_limits(args)
+    if problem:
+        print(f"medusa-mock: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    limits = Limits(max_header_size=args.max_header_size, headers_timeout=args.headers_timeout,
+                    request_timeout=args.request_timeout,
+                    keep_alive_timeout=args.keep_alive_timeout,
+                    max_connections=args.max_connections)
     settings = Settings(host=args.host, port=args.port, seed=args.seed,
                         jwt_secret=args.jwt_secret, cookie_secret=args.cookie_secret,
                         control=not args.no_control, http_compression=args.http_compression,
@@ -519,9 +648,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"medusa-mock {__version__}: Medusa v1 Store API at http://{host}:{args.port}{control}",
           flush=True)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            access_log=args.log_level in ("info", "debug"), lifespan="on",
-                            server_header=False)
+    config = server_config(app, host=args.host, port=args.port, limits=limits,
+                           log_level=args.log_level)
     server = uvicorn.Server(config)
     # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again once the
     # original handlers are back: Ctrl-C then ends here as KeyboardInterrupt, and SIGTERM (a

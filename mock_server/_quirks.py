@@ -9,13 +9,21 @@ Two kinds of entries:
   the reason.
 
 ``docs/deviations.md`` carries the same table; ``python -m mock_server._quirks`` prints it and a
-test keeps the two in step. Code that implements an entry names it by ``key``.
+test keeps the two in step. What implements an entry names it by ``key``: code with
+:func:`implements` (or, for a deliberate 500, ``UnexpectedError(quirk=key)``, which the answer
+carries in ``X-Medusa-Mock-Quirk``), the OpenAPI document with ``x-medusa-quirks: [key, ...]`` on
+the operation, schema or document it shapes. ``tests/test_layering.py`` fails on a key named
+nowhere, and on a name that is no key.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,19 @@ QUIRKS: tuple[Quirk, ...] = (
              "\"invalid_data\", \"message\": \"request body nested deeper than 64 levels\"}`: "
              "deeper values overflow Python's stack when they are validated, stored or answered "
              "(a value 600 levels deep stored in `metadata` made every later read a 500)",
+    ),
+    Quirk(
+        "connection-cap", "mock", ("*",),
+        official="(not described)",
+        real="Node's http server accepts connections until the process runs out of file "
+             "descriptors (`server.maxConnections` is unset); past that, accepting fails and "
+             "nobody is answered",
+        mock="at most `--max-connections` open connections (1,000, or the open-file limit minus "
+             "64 if lower); a new one takes the place of the connection idle longest (between "
+             "requests or still sending its head), and is closed at once only when every one is "
+             "busy, as Node does past `server.maxConnections`; one warning in the log "
+             "(evidence: 1,100 idle sockets "
+             "against a 1,024-descriptor limit left a server answering none of 60 requests)",
     ),
     Quirk(
         "text-stored-as-sent", "mock", ("*",),
@@ -581,7 +602,8 @@ QUIRKS = QUIRKS + (
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
-        ("GetProducts", "GetProductsProduct", "GetVariants"),
+        ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
+         "GetProductCategoriesCategory"),
         official="`expand`, `fields`, `order`: any string",
         real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
              "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
@@ -679,7 +701,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
-         "GetProductTags", "GetProductTypes"),
+         "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),
         official="`offset`/`limit`: numbers",
         real="a value of 2^63 or more (`offset=1e19`) reaches PostgreSQL, which refuses it as a "
              "bigint: 500 `unknown_error`",
@@ -714,6 +736,27 @@ QUIRKS = QUIRKS + (
              "needs more action (`{type: \"cart\"}`) or fails",
     ),
     Quirk(
+        "customer-orders-filter-500", "mock", ("GetCustomersCustomerOrders",),
+        official="(not described)",
+        real="the DTO checks these filters as strings and the order service hands them on: an "
+             "empty `q` stays in the filter as a column that does not exist, a `display_id` or "
+             "`tax_rate` PostgreSQL cannot read as a number fails its cast, and `fields`/`expand` "
+             "naming no column or relation fail in TypeORM: 500 `unknown_error` (evidence: "
+             "observed; code `services/order.js` `listAndCount`)",
+        mock="200: an empty `q` searches nothing, such a filter matches no order, and names "
+             "`fields`/`expand` do not know are left out of the answer",
+    ),
+    Quirk(
+        "customer-address-missing-400", "mock", ("PostCustomersCustomerAddresses",),
+        official="`address` is required",
+        real="a body without an `address` object passes validation (`@ValidateNested()` "
+             "without `@IsDefined()`) and `addAddress` then reads `country_code` of nothing: "
+             "500 `unknown_error` (evidence: observed `{}`; code "
+             "`store/customers/create-address.js`, `services/customer.js`)",
+        mock="400 `invalid_data` `nested property address must be either object or array`, "
+             "as the document requires `address`",
+    ),
+    Quirk(
         "quirk-500-header", "mock", ("*",),
         official="(not described)",
         real="a 500 `unknown_error` says nothing about its cause",
@@ -722,6 +765,22 @@ QUIRKS = QUIRKS + (
              "crash of the mock",
     ),
 )
+
+KEYS = frozenset(q.key for q in QUIRKS)
+
+
+def implements(*keys: str) -> Callable[[F], F]:
+    """Mark a function as implementing these registry entries. Nothing is wrapped (no cost per
+    call); an unknown key fails at import."""
+    unknown = [key for key in keys if key not in KEYS]
+    if unknown:
+        raise KeyError(f"not in the quirks registry: {', '.join(unknown)}")
+
+    def mark(function: F) -> F:
+        function.__medusa_quirks__ = keys  # type: ignore[attr-defined]
+        return function
+
+    return mark
 
 
 def markdown_table() -> str:

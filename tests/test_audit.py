@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from mock_server._tools.audit import document_defects
 
@@ -40,20 +45,28 @@ def _audit(base: str, report: Path, *extra: str) -> subprocess.CompletedProcess:
         capture_output=True, text=True, timeout=300)
 
 
-def test_a_broken_deployment_fails_with_a_reproduction(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _serving_a_broken_mock() -> Iterator[str]:
+    """tests/_broken_server.py (a mock whose GetAuthEmail answers off the document), served."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, str(HERE / "_broken_server.py"), str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/_mock/events")
+        yield base
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+
+@pytest.mark.slow
+def test_a_broken_deployment_fails_with_a_reproduction(tmp_path: Path) -> None:
+    with _serving_a_broken_mock() as base:
         first = _audit(base, tmp_path / "a")
         baseline = tmp_path / "baseline.json"
         update = _audit(base, tmp_path / "b", "--baseline", str(baseline), "--update-baseline")
         again = _audit(base, tmp_path / "c", "--baseline", str(baseline))
-    finally:
-        server.terminate()
-        server.communicate(timeout=15)
 
     assert first.returncode == 1, first.stdout + first.stderr
     assert "NEW GetAuthEmail: response_schema_conformance" in first.stdout
@@ -79,6 +92,7 @@ def test_unreachable_target_is_a_usage_error(tmp_path: Path) -> None:
     assert out.stderr.startswith("medusa-mock: cannot reach")
 
 
+@pytest.mark.slow
 def test_auth_modes_reach_authenticated_operations(tmp_path: Path) -> None:
     import httpx
 
@@ -109,3 +123,46 @@ def test_auth_modes_reach_authenticated_operations(tmp_path: Path) -> None:
         server.terminate()
         server.communicate(timeout=15)
     assert outcomes == {name: (0, True, 0) for name in runs}, outcomes
+
+
+@pytest.fixture(scope="module")
+def broken_server() -> Iterator[str]:
+    with _serving_a_broken_mock() as base:
+        yield base
+
+
+def test_selecting_no_operation_is_a_usage_error(broken_server: str, tmp_path: Path) -> None:
+    out = _audit(broken_server, tmp_path, "--include", "NoSuchOperation")
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "no operation or tag of the document is named 'NoSuchOperation'" in out.stderr
+
+
+def test_an_audit_that_checks_nothing_is_a_usage_error(broken_server: str, tmp_path: Path
+                                                       ) -> None:
+    # A contract suite that runs and checks nothing (as when pytest cannot import what the
+    # suite needs and exits 1): the audit must not pass.
+    fake = tmp_path / "fake" / "pytest"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text("import sys\nprint('No module named x')\nsys.exit(1)\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake")}
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "audit", broken_server, "--quiet",
+         "--report-dir", str(tmp_path / "r")], capture_output=True, text=True, timeout=300,
+        env=env)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "0 check runs" in out.stdout
+    assert "medusa-mock: the audit ran no checks (the contract suite exited 1)" in out.stderr
+
+
+@pytest.mark.slow
+def test_a_document_without_operations_is_a_usage_error(broken_server: str, tmp_path: Path
+                                                        ) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("openapi: 3.0.3\ninfo: {title: nothing, version: '1'}\npaths: {}\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "audit", broken_server, "--spec", str(empty),
+         "--report-dir", str(tmp_path / "r"), "--quiet", "--phases", "examples"],
+        capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("medusa-mock: ")

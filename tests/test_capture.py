@@ -1,5 +1,6 @@
-"""``medusa-mock capture``: a Store API's catalog as a seed, the seed loader's id-keeping
-extensions, and ``--verify`` (the copy answers the catalog reads like the source).
+"""``medusa-mock capture``: a Store API's catalog as a seed, and ``--verify`` (the copy answers
+the catalog reads like the source). The seed loader's id-keeping extensions a capture uses are
+tested in ``test_seed.py``.
 
 The source is the mock serving the default seed (a subprocess); the copy is the mock serving the
 capture. The same check against a real Medusa runs in CI (`.ci/run`).
@@ -18,12 +19,11 @@ from typing import Any
 
 import pytest
 
-from mock_server import Settings, create_app
-from mock_server._state.seed import SeedError
 from mock_server._tools.capture import Progress, build_seed, crawl
 from mock_server._tools.capture.verify import Answer, compare
 
 from .test_cli import _free_port, _wait
+from .test_seed import minimal_seed
 
 CMD = [sys.executable, "-m", "mock_server"]
 
@@ -91,7 +91,7 @@ def test_a_copy_of_a_small_store_loads_without_id_clashes(tmp_path: Path) -> Non
     that the captured file already gives (here the default shipping profile's, when no gift
     card shows the gift card profile's)."""
     small = tmp_path / "small.json"
-    small.write_text(json.dumps(_minimal(
+    small.write_text(json.dumps(minimal_seed(
         shipping_options=[{"name": "Post", "region_id": "reg_x", "amount": 500}])))
     process, base = _serve("--seed", str(small))
     try:
@@ -174,7 +174,7 @@ def test_a_deployment_without_sales_channels_is_captured_without_them(
     module = importlib.import_module("mock_server._tools.capture.crawl")
     real_get = module.StoreClient.get
 
-    def refusing(self, path, params=None, **kwargs):  # noqa: ANN001, ANN202
+    def refusing(self: Any, path: str, params: Any = None, **kwargs: Any) -> Any:
         if "sales_channels" in str((params or {}).get("expand", "")):
             raise module.CaptureError("GET /store/products answered 400: Relations "
                                       "[sales_channels] are not valid")
@@ -245,87 +245,3 @@ def test_unordered_relations_compare_as_sets_and_everything_else_in_order() -> N
     assert compare(answer(a), Answer(404, "text/html", None, "x")) == [
         "status 200 vs 404", "content-type application/json vs text/html",
         "the bodies differ (not JSON)"]
-
-
-# -- the loader's extensions --------------------------------------------------------------------
-def _load(seed: dict[str, Any], tmp_path: Path) -> Any:
-    path = tmp_path / "seed.json"
-    path.write_text(json.dumps(seed))
-    return create_app(Settings(seed=path)).test_client()
-
-
-def _minimal(**product: Any) -> dict[str, Any]:
-    base = {"title": "Shirt", "handle": "shirt", "options": [{"title": "Size"}],
-            "variants": [{"title": "S", "sku": "S", "options": [{"value": "S"}],
-                          "prices": [{"currency_code": "eur", "amount": 100}]}]}
-    return {"regions": [{"id": "reg_x", "name": "X", "currency_code": "eur", "tax_rate": 0,
-                         "tax_code": "DE-STD", "countries": ["de"]}],
-            "products": [{**base, **product}]}
-
-
-def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> None:
-    seed = _minimal(
-        id="prod_1", images=[{"id": "img_1", "url": "https://x/1.png"}, "https://x/2.png"],
-        options=[{"id": "opt_size", "title": "Size"}, {"id": "opt_color", "title": "Color"}],
-        variants=[{"id": "variant_1", "title": "S / Red", "sku": "S-RED",
-                   "options": [{"id": "optval_red", "value": "Red", "option_id": "opt_color"},
-                               {"id": "optval_s", "value": "S", "option_id": "opt_size"}],
-                   "prices": [{"id": "ma_1", "currency_code": "eur", "amount": 100},
-                              {"id": "ma_2", "region_id": "reg_x", "amount": 90}]}],
-        tags=[{"value": "b"}, {"value": "a"}])
-    seed.update({
-        "defaults": {"sales_channel": {"id": "sc_main", "name": "Web"},
-                     "shipping_profile": {"id": "sp_main"},
-                     "gift_card_shipping_profile": {"id": "sp_gift", "name": "Gifts"}},
-        "product_tags": [{"id": "ptag_a", "value": "a"}, {"id": "ptag_b", "value": "b"}],
-        "product_types": [{"id": "ptyp_t", "value": "T"}],
-        "shipping_options": [{"id": "so_1", "name": "Post", "region_id": "reg_x",
-                              "amount": 500, "requirements": [
-                                  {"id": "sor_1", "type": "min_subtotal", "amount": 1}]}],
-        "categories": [{"id": "pcat_1", "name": "One"}],
-    })
-    client = _load(seed, tmp_path)
-    product = client.get("/store/products/prod_1", params={
-        "expand": "images,options,variants,variants.options,variants.prices,tags,profiles,"
-                  "sales_channels"}).json()["product"]
-    assert [i["id"] for i in product["images"]] == ["img_1", product["images"][1]["id"]]
-    assert [o["id"] for o in product["options"]] == ["opt_size", "opt_color"]
-    variant = product["variants"][0]
-    assert [(v["id"], v["option_id"]) for v in variant["options"]] == [
-        ("optval_red", "opt_color"), ("optval_s", "opt_size")]
-    assert sorted(p["id"] for p in variant["prices"]) == ["ma_1", "ma_2"]
-    assert [t["id"] for t in product["tags"]] == ["ptag_a", "ptag_b"]  # in creation order
-    assert product["profiles"][0]["id"] == "sp_main"
-    assert product["sales_channels"] == [{**product["sales_channels"][0], "id": "sc_main",
-                                          "name": "Web", "description": "Created by Medusa"}]
-    tags = client.get("/store/product-tags").json()["product_tags"]
-    assert [t["value"] for t in tags] == ["a", "b"]
-    assert client.get("/store/product-types").json()["product_types"][0]["id"] == "ptyp_t"
-    [option] = client.get("/store/shipping-options", params={"region_id": "reg_x"}).json()[
-        "shipping_options"]
-    assert option["id"] == "so_1" and option["requirements"][0]["id"] == "sor_1"
-    assert option["profile_id"] == "sp_main"
-    category = client.get("/store/product-categories/pcat_1").json()["product_category"]
-    assert category["rank"] == 0
-    assert client.get("/store/regions/reg_x").json()["region"]["tax_code"] == "DE-STD"
-
-
-@pytest.mark.parametrize(("change", "where", "message"), [
-    ({"defaults": {"sales_channel": "main"}}, "$.defaults.sales_channel", "must be an object"),
-    ({"defaults": {"shipping_profile": {"id": "sp"}, "gift_card_shipping_profile": {"id": "sp"}}},
-     "$.defaults.gift_card_shipping_profile.id", "must differ"),
-    ({"products": [{**_minimal()["products"][0], "variants": [{
-        "title": "S", "options": [{"value": "S", "option_id": "opt_nope"}],
-        "prices": []}]}]}, "$.products[0].variants[0].options[0].option_id",
-     "is not another option of the product"),
-    ({"products": [{**_minimal()["products"][0], "images": [{"id": "img_1", "url": "a"},
-                                                           {"id": "img_1", "url": "b"}]}]},
-     "$.products[0].images[1].id", "already has another url"),
-    ({"products": [{**_minimal()["products"][0], "images": [{"id": "img_1"}]}]},
-     "$.products[0].images[0]", "must be a URL or an object with a url"),
-])
-def test_the_loader_refuses_bad_extensions(tmp_path: Path, change: dict[str, Any], where: str,
-                                           message: str) -> None:
-    with pytest.raises(SeedError) as info:
-        _load({**_minimal(), **change}, tmp_path)
-    assert info.value.path == where and message in info.value.message

@@ -45,7 +45,7 @@ def _bare(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_matrix_is_complete() -> None:
-    """The matrix the brief asks for is all there (6 discount kinds x 4 regions x 3 gift card
+    """The whole matrix is there (6 discount kinds x 4 regions x 3 gift card
     situations x with/without shipping), plus extras, and some cases were completed."""
     assert len(CASES) >= 144
     kinds = {c["name"].split("|")[0] for c in CASES if "|" in c["name"]}

@@ -220,9 +220,31 @@ def test_completion_refusals(mock: Mock) -> None:
     assert r.json()["message"] == "The payment method is not available in this region"
 
 
+def test_completion_refused_for_stock_is_a_conflict_replayed_under_its_key(mock: Mock) -> None:
+    """Stock sold out between the cart and its completion: the completion strategy's 409 with
+    one error per line, the payment canceled, and the same refusal for a retry with the key."""
+    cid = ready_cart(mock, quantity=2)
+    post(mock, f"/store/carts/{cid}/payment-sessions")
+    store = mock.services.store
+    line = next(i for i in store.line_items.values() if i["cart_id"] == cid)
+    store.product_variants.get(line["variant_id"])["inventory_quantity"] = 1
+    refusal = {"errors": [{
+        "message": f"Variant with id: {line['variant_id']} does not have the required inventory",
+        "type": "not_allowed", "code": "insufficient_inventory"}]}
+    for _ in range(2):
+        r = mock.client.post(f"/store/carts/{cid}/complete", headers={"Idempotency-Key": "k"})
+        assert r.status_code == 409 and r.json() == refusal
+        assert r.headers["Idempotency-Key"] == "k"
+    cart = store.carts.get(cid)
+    assert cart["completed_at"] is None and cart["payment_authorized_at"] is None
+    assert store.payments.get(cart["payment_id"])["canceled_at"] is not None
+    assert line["tax_lines"] == [] and line["order_id"] is None
+
+
 @pytest.mark.parametrize(("outcome", "expected"), [
     ("authorized", "order"), ("requires_more", "cart"), ("error", 400)])
 def test_mock_payment_outcomes(mock: Mock, outcome: str, expected: Any) -> None:
+    """The mock-only provider (quirk mock-payment-provider)."""
     cid = ready_cart(mock, "reg_eu", ADDRESS_DE)
     post(mock, f"/store/carts/{cid}/payment-sessions")
     post(mock, f"/store/carts/{cid}/payment-session", {"provider_id": "mock-payment"})

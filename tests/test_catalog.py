@@ -186,6 +186,8 @@ def test_filters(mock: Mock) -> None:
 
 
 def test_pagination_and_order(mock: Mock) -> None:
+    """Pages as TypeORM cuts them (quirks pagination-limit-zero, pagination-numbers-rounded,
+    products-count-without-relations)."""
     by_title = handles(mock, "order=title&limit=5")
     assert by_title == ["tote-bag", "classic-cap", "crew-socks", "desk-mat", "notebook"]
     assert handles(mock, "order=-title&limit=2") == ["sticker-pack", "rain-jacket"]
@@ -369,6 +371,7 @@ def search(mock: Mock, body: dict[str, Any], status: int = 200) -> Any:
 
 
 def test_search(mock: Mock) -> None:
+    """Search as a search plugin would answer (quirk search-without-plugin)."""
     hits = search(mock, {"q": "shirt"})["hits"]
     assert {h["handle"] for h in hits} == {"t-shirt", "sweatshirt", "linen-shirt"}
     assert [h["handle"] for h in search(mock, {"q": "HOODIE-M"})["hits"]] == ["hoodie"]
@@ -431,6 +434,8 @@ def test_return_reasons(mock: Mock) -> None:
 
 # -- publishable API keys ------------------------------------------------------------------------
 def test_publishable_keys(mock: Mock) -> None:
+    """Keys scope the catalog; an unknown one scopes nothing (quirk
+    publishable-key-unknown-ignored)."""
     demo = {"x-publishable-api-key": "pk_demo_storefront"}
     body = get(mock, "/store/products?limit=2", headers=demo)
     assert body["count"] == PUBLISHED
@@ -534,3 +539,12 @@ def test_order_fields_and_expand_narrow_the_answer(mock: Mock) -> None:
     assert "email" not in narrowed and "status" not in narrowed
     expanded = mock.client.get(base + "&expand=items").json()["order"]
     assert "items" in expanded and "customer" not in expanded and "email" in expanded
+
+
+def test_rows_seeded_together_keep_the_seeds_order(mock: Mock) -> None:
+    """Equal ``created_at`` (one seeding transaction): the seed's order decides (quirk
+    equal-timestamps-order)."""
+    regions = get(mock, "/store/regions")["regions"]
+    assert [r["id"] for r in regions] == ["reg_eu", "reg_na", "reg_uk"]
+    countries = get(mock, "/store/regions/reg_eu")["region"]["countries"]
+    assert [c["iso_2"] for c in countries][:2] == ["de", "fr"]

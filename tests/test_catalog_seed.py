@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mock_server import Settings, create_app
-from mock_server._state.seed import SeedError, default_seed_path, kebab_case
+from mock_server._seed import SeedError, default_seed_path, kebab_case
 
 DEFAULT = json.loads(default_seed_path().read_text())
 

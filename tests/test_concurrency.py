@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from .conftest import Mock, make_mock
 
 THREADS = 16
@@ -344,6 +346,7 @@ def check_invariants(world: World) -> None:
     assert len(store.sessions) == 0, len(store.sessions)
 
 
+@pytest.mark.slow
 def test_storefront_journeys_under_16_threads() -> None:
     world = World(mock=make_mock())
     _run(world)

@@ -50,6 +50,8 @@ from .conftest import Mock, make_mock
 
 METHODS = ("get", "post", "put", "patch", "delete")
 JSON_TYPE = "application/json"
+# Thousands of cases: CI runs them all; scripts/check (the quick loop before a commit) skips them.
+pytestmark = pytest.mark.slow
 BODY_LIMIT = 100 * 1024
 QUIRK_HEADER = "x-medusa-mock-quirk"
 QUIRK_KEYS = {q.key: q for q in QUIRKS}

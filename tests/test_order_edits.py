@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_server._state.seed import default_seed_path
+from mock_server._seed import default_seed_path
 
 from .conftest import Mock, make_mock
 

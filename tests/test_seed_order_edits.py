@@ -1,5 +1,5 @@
-"""The seed's ``order_edits`` extension: the default seed's edits, and clear errors (file, JSON
-path, problem) for bad entries."""
+"""The seed's ``order_edits`` extension (quirk order-edit-seed: the mock has no admin API): the
+default seed's edits, and clear errors (file, JSON path, problem) for bad entries."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mock_server import Settings, create_app
-from mock_server._state.seed import SeedError, default_seed_path
+from mock_server._seed import SeedError, default_seed_path
 
 
 def load(tmp_path: Path, edits: Any) -> Any:

@@ -405,7 +405,7 @@ def gift_card_transaction_totals(transactions: list[dict[str, Any]],
             card_rate = (tx.get("gift_card") or {}).get("tax_rate")
             if (region or {}).get("gift_cards_taxable") or card_rate:
                 multiplier = (card_rate if card_rate is not None
-                              else (region or {}).get("tax_rate")) / 100
+                              else (region or {}).get("tax_rate") or 0) / 100
         total += tx["amount"]
         tax = js_round(tax + tx["amount"] * multiplier)
     return {"total": total, "tax_total": int(tax)}

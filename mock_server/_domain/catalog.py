@@ -1,26 +1,21 @@
-"""The catalog a storefront reads: products, variants, collections, categories, tags, types,
-regions, shipping options, return reasons and gift cards, as Medusa 1.20.11's Store API shows them.
-
-Lists follow Medusa's list configuration (``prepareListQuery``): default and allowed fields and
-relations per route, ``fields``/``expand`` handling with Medusa's error messages, ``order`` checked
-against the allowed fields, ``created_at DESC`` by default. Rows created in the same instant
-(everything a seed creates) tie on ``created_at``; Medusa's paging then breaks the tie by ``id``,
-and so does the mock.
+"""The catalog a storefront reads: products, variants, regions, shipping options, return reasons
+and gift cards, as Medusa 1.20.11's Store API shows them (collections, tags, types and categories
+are :mod:`.taxonomy`'s part of the service). Lists follow Medusa's list configuration
+(:mod:`.listing`).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from .._state.store import Record, Store
+from .._state.store import Record, Store, Table
 from . import views
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .listing import ListConfig, as_list, compare_date, list_config, page, query_key, sort_rows
 from .pricing import PricingContext, PricingService
 from .read_cache import ReadCache
+from .taxonomy import CATEGORY_SCOPE, Taxonomy
 
 # -- route configurations (``api/routes/store/<area>/index.js``) -------------------------------
 PRODUCT_DEFAULT_RELATIONS = (
@@ -42,162 +37,10 @@ VARIANT_DEFAULT_RELATIONS = ("prices", "options", "product")
 VARIANT_ALLOWED_RELATIONS = (*VARIANT_DEFAULT_RELATIONS, "inventory_items")
 REGION_DEFAULT_RELATIONS = ("countries", "payment_providers", "fulfillment_providers",
                             "currency")
-CATEGORY_FIELDS = ("id", "name", "description", "handle", "parent_category_id", "created_at",
-                   "updated_at", "rank", "metadata")
-CATEGORY_DEFAULT_RELATIONS = ("parent_category", "category_children")
-CATEGORY_SCOPE = {"is_internal": False, "is_active": True}
-COLLECTION_ALLOWED_FIELDS = ("id", "title", "handle", "products", "metadata", "created_at",
-                             "updated_at", "deleted_at")
-TAG_FIELDS = ("id", "value", "created_at", "updated_at")
 
 
-@dataclass
-class ListConfig:
-    """What ``prepareListQuery`` makes of ``fields``, ``expand``, ``order`` and paging."""
 
-    select: list[str] | None
-    relations: list[str]
-    skip: int = 0
-    take: int | None = None
-    order: dict[str, str] | None = None
-    allowed_properties: list[str] = field(default_factory=list)
-
-
-def _invalid(message: str) -> MedusaError:
-    return MedusaError(ErrorType.INVALID_DATA, message)
-
-
-def list_config(query: dict[str, Any], *, default_fields: Sequence[str] = (),
-                allowed_fields: Sequence[str] = (), default_relations: Sequence[str] = (),
-                allowed_relations: Sequence[str] = (), is_list: bool = True,
-                default_limit: int | None = None) -> ListConfig:
-    """Medusa's ``prepareListQuery`` (and ``transformQuery``'s ``allowedProperties``)."""
-    fields, expand = query.get("fields"), query.get("expand")
-    all_fields: list[str] = list(default_fields)
-    if fields is not None:
-        custom = [f for f in fields.split(",") if f]
-        replace = not custom or any(not f.startswith(("-", "+", "*")) for f in custom)
-        if replace:
-            all_fields = list(dict.fromkeys(f[1:] if f[:1] in "+-" else f for f in custom))
-        else:
-            for f in custom:
-                if f.startswith("+"):
-                    all_fields.append(f[1:])
-                elif f.startswith("-"):
-                    all_fields = [x for x in all_fields if x != f[1:]]
-                else:
-                    all_fields.append(f)
-        if is_list:
-            all_fields.append("created_at")
-        all_fields.append("id")
-        all_fields = list(dict.fromkeys(all_fields))
-    stars = [f[1:] for f in all_fields if f.startswith("*")]
-    all_fields = [f for f in all_fields if not f.startswith("*")]
-    if allowed_fields:
-        bad = [f for f in [*all_fields, *stars] if f not in allowed_fields
-               and (f in stars or not any(f.startswith(a) for a in allowed_fields))]
-        if all_fields and bad:
-            raise _invalid(f"Requested fields [{', '.join(bad)}] are not valid")
-    select = [f for f in all_fields if "." not in f]
-    field_relations = list(dict.fromkeys(f.rsplit(".", 1)[0] for f in all_fields if "." in f))
-    relations = list(dict.fromkeys([*field_relations, *default_relations, *stars]))
-    if expand is not None:
-        relations = list(dict.fromkeys(r for r in expand.split(",") if r))
-    if allowed_relations and expand:
-        bad = [r for r in relations if r not in allowed_relations]
-        if relations and bad:
-            raise _invalid(f"Requested fields [{', '.join(bad)}] are not valid")
-    order: dict[str, str] | None = None
-    raw_order = query.get("order")
-    if raw_order is not None:
-        name = raw_order
-        if raw_order.startswith("-"):
-            name = raw_order.split("-")[1]
-            order = {name: "DESC"}
-        else:
-            order = {raw_order: "ASC"}
-        if allowed_fields and name not in allowed_fields:
-            raise _invalid(f"Order field {name} is not valid")
-    else:
-        order = {"created_at": "DESC"}
-    limit = query.get("limit")
-    take = default_limit if limit is None else limit
-    allowed_props = [*(select if fields else (allowed_fields or default_fields)),
-                     *([r for r in expand.split(",") if r] if expand else
-                       (allowed_relations or relations))]
-    return ListConfig(select=[*select, *[f for f in all_fields if "." in f]] or None,
-                      relations=relations, skip=query.get("offset", 0) or 0, take=take,
-                      order=order, allowed_properties=[p for p in allowed_props if p])
-
-
-def _pg_int(value: float | int | None) -> int | None:
-    """A number as PostgreSQL takes it for LIMIT/OFFSET: rounded half away from zero."""
-    if value is None:
-        return None
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
-
-
-def page(rows: list[Record], config: ListConfig) -> list[Record]:
-    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit; PostgreSQL rounds
-    fractions and refuses negative numbers (a 500 in Medusa)."""
-    skip, take = _pg_int(config.skip) or 0, _pg_int(config.take)
-    if skip < 0 or (take is not None and take < 0):
-        raise UnexpectedError("LIMIT/OFFSET must not be negative")
-    return rows[skip:] if not take else rows[skip:skip + take]
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if value is None:
-        return (1, "")
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, int | float):
-        return (0, value)
-    return (0, str(value))
-
-
-def sort_rows(rows: list[Record], order: dict[str, str] | None,
-              columns: Iterable[str]) -> list[Record]:
-    """ORDER BY the requested column (NULLs last ascending, first descending). Ties keep the
-    order rows were created in, which is what PostgreSQL shows for rows Medusa created in one
-    transaction (generated ids grow with time, so this is also ``id`` order for them)."""
-    rows = list(rows)
-    if not order:
-        return rows
-    known = set(columns)
-    for name, direction in reversed(list(order.items())):
-        if name not in known:
-            raise UnexpectedError(f"cannot order by {name}")
-        rows.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=direction == "DESC")
-    return rows
-
-
-def compare_date(value: str | None, ops: dict[str, datetime] | None) -> bool:
-    if not ops:
-        return True
-    if value is None:
-        return False
-    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    checks: dict[str, Callable[[datetime, datetime], bool]] = {
-        "lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
-        "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b,
-    }
-    return all(checks[op](when, bound) for op, bound in ops.items() if bound is not None)
-
-
-def _query_key(query: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """A validated query as a cache key: two queries with the same key are equal (the values
-    are plain data and dates, whose ``repr`` tells their type and value)."""
-    return tuple(sorted((name, repr(value)) for name, value in query.items()))
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-class CatalogService:
+class CatalogService(Taxonomy):
     def __init__(self, store: Store, pricing: PricingService,
                  read_cache: ReadCache | None = None) -> None:
         self.store = store
@@ -215,6 +58,38 @@ class CatalogService:
             return []
         return list(record.get("sales_channel_ids", []))
 
+    def channel_param_errors(self, channels: Sequence[str], wanted: Any) -> list[str]:
+        """``validateSalesChannelParam``: a ``sales_channel_id`` outside the publishable key's
+        ``channels`` is an error (answered after the query is validated)."""
+        if not wanted:
+            return []
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        if channels and not all(c in channels for c in wanted):
+            return [f"Provided sales channel id param: {','.join(map(str, wanted))} is not "
+                    "associated with the Publishable API Key passed in the header of the "
+                    "request."]
+        return []
+
+    def product_scope_errors(self, product_id: str, channels: Sequence[str]) -> list[str]:
+        """``validateProductSalesChannelAssociation``: a product outside the publishable key's
+        ``channels`` is an error (an unknown product is a ``not_found`` first)."""
+        in_scope = not channels or self.product_in_channels(product_id, channels)
+        return self._scope_errors("Product", self.store.products, product_id, in_scope)
+
+    def variant_scope_errors(self, variant_id: str, channels: Sequence[str]) -> list[str]:
+        """``validateVariantsSalesChannelAssociation``: the same for a variant."""
+        in_scope = not channels or self.variant_in_channels(variant_id, channels)
+        return self._scope_errors("Variant", self.store.product_variants, variant_id, in_scope)
+
+    @staticmethod
+    def _scope_errors(entity: str, table: Table, row_id: str, in_scope: bool) -> list[str]:
+        if in_scope:
+            return []
+        if table.live(row_id) is None:
+            raise not_found(entity, id=row_id)
+        return [f"{entity} with id: {row_id} is not associated with sales channels defined by "
+                "the Publishable API Key passed in the header of the request."]
+
     def default_sales_channel_id(self) -> str | None:
         for record in self.store.stores.values():
             return record.get("default_sales_channel_id")
@@ -227,8 +102,8 @@ class CatalogService:
             queue = list(wanted)
             while queue:
                 parent = queue.pop()
-                for child in self.store.product_categories.find(
-                        lambda c, p=parent: c["parent_category_id"] == p):
+                for child in self.store.product_categories.find_where(
+                        parent_category_id=parent):
                     if child["id"] not in wanted:
                         wanted.append(child["id"])
                         queue.append(child["id"])
@@ -249,17 +124,17 @@ class CatalogService:
         ids = filters.get("id")
         category_ids: list[str] | None = None
         if filters.get("category_id") is not None:
-            category_ids = self._category_ids(_as_list(filters["category_id"]),
+            category_ids = self._category_ids(as_list(filters["category_id"]),
                                               bool(filters.get("include_category_children")))
 
         def keep(p: Record) -> bool:
             if p.get("deleted_at") is not None or p["status"] not in filters.get(
                     "status", ("published",)):
                 return False
-            if ids is not None and p["id"] not in _as_list(ids):
+            if ids is not None and p["id"] not in as_list(ids):
                 return False
             for key in ("collection_id", "type_id"):
-                if filters.get(key) is not None and p.get(key) not in _as_list(filters[key]):
+                if filters.get(key) is not None and p.get(key) not in as_list(filters[key]):
                     return False
             for key in ("title", "description", "handle", "is_giftcard"):
                 if key in filters and p.get(key) != filters[key]:
@@ -284,22 +159,22 @@ class CatalogService:
     def list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
                       key_channels: Sequence[str] = ()) -> tuple[list[dict[str, Any]], int]:
         return self.read_cache.get(
-            ("list_products", _query_key(query), customer_id, tuple(key_channels)),
+            ("list_products", query_key(query), customer_id, tuple(key_channels)),
             lambda: self._list_products(query, customer_id=customer_id,
                                         key_channels=key_channels))
 
     def retrieve_product(self, product_id: str, query: dict[str, Any], *,
                          customer_id: str | None = None) -> dict[str, Any]:
         return self.read_cache.get(
-            ("retrieve_product", product_id, _query_key(query), customer_id),
+            ("retrieve_product", product_id, query_key(query), customer_id),
             lambda: self._retrieve_product(product_id, query, customer_id=customer_id))
 
     def list_regions(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
-        return self.read_cache.get(("list_regions", _query_key(query)),
+        return self.read_cache.get(("list_regions", query_key(query)),
                                    lambda: self._list_regions(query))
 
     def retrieve_region(self, region_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        return self.read_cache.get(("retrieve_region", region_id, _query_key(query)),
+        return self.read_cache.get(("retrieve_region", region_id, query_key(query)),
                                    lambda: self._retrieve_region(region_id, query))
 
     def _list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
@@ -337,19 +212,24 @@ class CatalogService:
             product = self.store.products.get(product_id)
             if product is None or product.get("deleted_at") is not None:
                 raise not_found("Product", id=product_id)
-            ctx = self.pricing.context(region_id=query.get("region_id"),
-                                       currency_code=query.get("currency_code"),
-                                       cart_id=query.get("cart_id"), customer_id=customer_id,
-                                       unknown_cart_404=True)
+            ctx = self._context(query, customer_id)
             entity = self.product_entity(product, config, ctx)
         return views.clean_response(entity, config.allowed_properties)
+
+    def _context(self, query: dict[str, Any], customer_id: str | None) -> PricingContext:
+        """The pricing context of a route that looks its ``cart_id`` up (an unknown cart is a
+        ``not_found``)."""
+        return self.pricing.context(region_id=query.get("region_id"),
+                                    currency_code=query.get("currency_code"),
+                                    cart_id=query.get("cart_id"), customer_id=customer_id,
+                                    unknown_cart_not_found=True)
 
     def product_in_channels(self, product_id: str, channel_ids: Sequence[str]) -> bool:
         product = self.store.products.get(product_id)
         return bool(product and set(product["sales_channel_ids"]) & set(channel_ids))
 
-    def search_products(self, q: str | None, *, offset: int | None = None,
-                        limit: int | None = None) -> list[dict[str, Any]]:
+    def search_products(self, q: str | None, *, offset: float | None = None,
+                        limit: float | None = None) -> list[dict[str, Any]]:
         """What a search plugin indexes and returns: published products matching ``q`` in the
         title, subtitle, description, handle, variant titles or SKUs, collection title, tags."""
         with self.store.lock:
@@ -454,7 +334,7 @@ class CatalogService:
 
     def variant_entity(self, variant: Record, relations: set[str], *,
                        select: list[str] | None = None) -> dict[str, Any]:
-        columns = views.VARIANT_FIELDS
+        columns: tuple[str, ...] = views.VARIANT_FIELDS
         if select:
             unknown = [c for c in select if c not in views.VARIANT_FIELDS]
             if unknown:
@@ -488,9 +368,9 @@ class CatalogService:
         def keep(v: Record) -> bool:
             if v.get("deleted_at") is not None:
                 return False
-            if ids is not None and v["id"] not in _as_list(ids):
+            if ids is not None and v["id"] not in as_list(ids):
                 return False
-            if titles is not None and v["title"] not in _as_list(titles):
+            if titles is not None and v["title"] not in as_list(titles):
                 return False
             if isinstance(inventory, dict):
                 checks = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
@@ -500,10 +380,7 @@ class CatalogService:
             return inventory is None or v["inventory_quantity"] == inventory
 
         with self.store.lock:
-            ctx = self.pricing.context(region_id=query.get("region_id"),
-                                       currency_code=query.get("currency_code"),
-                                       cart_id=query.get("cart_id"), customer_id=customer_id,
-                                       unknown_cart_404=True)
+            ctx = self._context(query, customer_id)
             rows = sort_rows(self.store.product_variants.find(keep), config.order,
                              views.VARIANT_FIELDS)
             rows = page(rows, config)
@@ -530,10 +407,7 @@ class CatalogService:
             variant = self.store.product_variants.get(variant_id)
             if variant is None or variant.get("deleted_at") is not None:
                 raise not_found("Variant", id=variant_id)
-            ctx = self.pricing.context(region_id=query.get("region_id"),
-                                       currency_code=query.get("currency_code"),
-                                       cart_id=query.get("cart_id"), customer_id=customer_id,
-                                       unknown_cart_404=True)
+            ctx = self._context(query, customer_id)
             return self._priced_variants([variant], config, ctx)[0]
 
     def variant_in_channels(self, variant_id: str, channel_ids: Sequence[str]) -> bool:
@@ -575,180 +449,6 @@ class CatalogService:
                 raise MedusaError(ErrorType.NOT_FOUND, f"Region with {region_id} was not found")
             return views.region_entity(self.store, region, config.select, config.relations)
 
-    # -- collections, tags, types --------------------------------------------------------------
-    def list_collections(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
-                                                                ListConfig]:
-        config = list_config(query, allowed_fields=COLLECTION_ALLOWED_FIELDS, default_limit=10)
-
-        def keep(c: Record) -> bool:
-            if c.get("deleted_at") is not None:
-                return False
-            if query.get("handle") is not None and c["handle"] not in query["handle"]:
-                return False
-            return (compare_date(c["created_at"], query.get("created_at"))
-                    and compare_date(c["updated_at"], query.get("updated_at")))
-
-        with self.store.lock:
-            rows = sort_rows(self.store.product_collections.find(keep), config.order,
-                             views.COLLECTION_COLUMNS)
-            return ([views.pick(c, views.COLLECTION_COLUMNS) for c in page(rows, config)],
-                    len(rows), config)
-
-    def retrieve_collection(self, collection_id: str) -> dict[str, Any]:
-        with self.store.lock:
-            collection = self.store.product_collections.get(collection_id)
-            if collection is None or collection.get("deleted_at") is not None:
-                raise MedusaError(ErrorType.NOT_FOUND,
-                                  f"Product collection with id: {collection_id} was not found")
-            view = views.pick(collection, views.COLLECTION_COLUMNS)
-            assert view is not None
-            return view
-
-    def list_values(self, table: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
-                                                                      ListConfig]:
-        """Product tags or types: ``value`` search with ``q``, string and date comparisons."""
-        config = list_config(query, default_fields=TAG_FIELDS, allowed_fields=TAG_FIELDS,
-                             default_limit=20)
-
-        def matches(value: Any, wanted: Any) -> bool:
-            if wanted is None:
-                return True
-            if isinstance(wanted, dict):
-                checks = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b,
-                          "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b,
-                          "contains": lambda a, b: b in a,
-                          "starts_with": lambda a, b: a.startswith(b),
-                          "ends_with": lambda a, b: a.endswith(b)}
-                return all(checks[op](value, bound) for op, bound in wanted.items()
-                           if bound is not None)
-            return value in _as_list(wanted)
-
-        condition = query.get("discount_condition_id")
-        if condition == "":
-            raise UnexpectedError("empty discount condition id")
-
-        def keep(r: Record) -> bool:
-            if r.get("deleted_at") is not None or condition:  # no discount conditions here
-                return False
-            if query.get("q") and query["q"].lower() not in r["value"].lower():
-                return False
-            return (matches(r["id"], query.get("id")) and matches(r["value"], query.get("value"))
-                    and compare_date(r["created_at"], query.get("created_at"))
-                    and compare_date(r["updated_at"], query.get("updated_at")))
-
-        with self.store.lock:
-            rows = sort_rows(self.store.tables[table].find(keep), config.order,
-                             views.TAG_COLUMNS)
-            selected = config.select or list(TAG_FIELDS)
-            columns = tuple(c for c in views.TAG_COLUMNS if c in selected)
-            return [views.pick(r, columns) for r in page(rows, config)], len(rows), config
-
-    # -- categories ----------------------------------------------------------------------------
-    def _in_scope(self, category: Record) -> bool:
-        return all(category.get(k) == v for k, v in CATEGORY_SCOPE.items())
-
-    def _children(self, category_id: str) -> list[Record]:
-        rows = self.store.product_categories.find(
-            lambda c: c["parent_category_id"] == category_id)
-        rows.sort(key=lambda c: (c["rank"], c["handle"]))
-        return rows
-
-    def _descendants(self, category: Record, columns: Sequence[str], *,
-                     scoped: bool) -> list[dict[str, Any]]:
-        """``findDescendantsTree`` + ``sortChildren``: full rows, children by rank then handle;
-        ``sortChildren`` scopes every level but the first."""
-        out = []
-        for child in self._children(category["id"]):
-            if scoped and not self._in_scope(child):
-                continue
-            view = views.pick(child, views.CATEGORY_TREE_COLUMNS)
-            assert view is not None
-            view["category_children"] = self._descendants(child, columns, scoped=True)
-            out.append(view)
-        return out
-
-    def list_categories(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
-                                                               ListConfig]:
-        config = list_config(query, default_fields=CATEGORY_FIELDS, allowed_fields=CATEGORY_FIELDS,
-                             default_relations=CATEGORY_DEFAULT_RELATIONS, default_limit=100)
-        if query.get("fields") is not None:
-            # the category repository's own select breaks on Medusa's field list: a 500
-            raise UnexpectedError("category list with fields", quirk="category-list-fields-500")
-        q = query.get("q")
-
-        def keep(c: Record) -> bool:
-            if not self._in_scope(c):
-                return False
-            if "parent_category_id" in query and c["parent_category_id"] != query[
-                    "parent_category_id"]:
-                return False
-            if q:
-                needle = q.lower()
-                return needle in c["name"].lower() or needle in c["handle"].lower()
-            return "handle" not in query or c["handle"] == query["handle"]
-
-        columns = [c for c in views.CATEGORY_COLUMNS if c in (config.select or CATEGORY_FIELDS)]
-        with self.store.lock:
-            rows = self.store.product_categories.find(keep)
-            rows.sort(key=lambda c: (c["rank"], c["handle"]))
-            count = len(rows)
-            out = []
-            for category in page(rows, config):
-                view = views.pick(category, tuple(columns))
-                assert view is not None
-                if "category_children" in config.relations:
-                    if query.get("include_descendants_tree"):
-                        view["category_children"] = self._descendants(category, columns,
-                                                                      scoped=False)
-                    else:
-                        view["category_children"] = [
-                            views.pick(c, tuple(columns)) for c in self._children(category["id"])
-                            if self._in_scope(c)]
-                if "parent_category" in config.relations:
-                    parent = self.store.product_categories.get(
-                        category["parent_category_id"] or "")
-                    view["parent_category"] = (views.pick(parent, tuple(columns))
-                                               if parent and self._in_scope(parent) else None)
-                if "products" in config.relations:
-                    view["products"] = self._category_products(category["id"])
-                out.append(view)
-            return out, count, config
-
-    def _category_products(self, category_id: str) -> list[dict[str, Any]]:
-        rows = self.store.products.find(lambda p: category_id in p["category_ids"]
-                                        and p.get("deleted_at") is None)
-        rows.sort(key=lambda p: p["id"])
-        return [views.pick(p, views.PRODUCT_COLUMNS) for p in rows]  # type: ignore[misc]
-
-    def retrieve_category(self, category_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        config = list_config(query, default_fields=CATEGORY_FIELDS, allowed_fields=CATEGORY_FIELDS,
-                             default_relations=CATEGORY_DEFAULT_RELATIONS, is_list=False)
-        with self.store.lock:
-            category = self.store.product_categories.get(category_id)
-            if category is None or not self._in_scope(category):
-                raise MedusaError(ErrorType.NOT_FOUND, f"ProductCategory with id: {category_id}, "
-                                  "is_internal: false, is_active: true was not found")
-            # ``transformTreeNodesWithConfig`` picks the selected columns, sorted by name
-            fields = sorted(config.select or CATEGORY_FIELDS)
-
-            def node(record: Record, *, as_parent: bool) -> dict[str, Any]:
-                view = views.pick(record, tuple(fields))
-                assert view is not None
-                if not as_parent and "category_children" in config.relations:
-                    view["category_children"] = [node(c, as_parent=False)
-                                                 for c in self._children(record["id"])
-                                                 if self._in_scope(c)]
-                return view
-
-            view = node(category, as_parent=False)
-            if "parent_category" in config.relations:
-                parent = self.store.product_categories.get(category["parent_category_id"] or "")
-                view["parent_category"] = (node(parent, as_parent=True)
-                                           if parent and self._in_scope(parent) else None)
-            if "products" in config.relations:
-                view["products"] = self._category_products(category["id"])
-            return view
-
     # -- shipping options ----------------------------------------------------------------------
     def list_shipping_options(self, *, is_return: bool | None, region_id: str | None,
                               product_ids: list[str]) -> list[dict[str, Any]]:
@@ -781,7 +481,7 @@ class CatalogService:
     def _reason_children(self, reason_id: str) -> list[dict[str, Any]]:
         rows = self.store.return_reasons.find(
             lambda r: r["parent_return_reason_id"] == reason_id and r.get("deleted_at") is None)
-        return [views.pick(r, views.RETURN_REASON_COLUMNS) for r in rows]  # type: ignore[misc]
+        return [views.pick(r, views.RETURN_REASON_COLUMNS) for r in rows]
 
     def _reason_view(self, reason: Record) -> dict[str, Any]:
         view = views.pick(reason, views.RETURN_REASON_FIELDS)
@@ -799,8 +499,8 @@ class CatalogService:
 
     def retrieve_return_reason(self, reason_id: str) -> dict[str, Any]:
         with self.store.lock:
-            reason = self.store.return_reasons.get(reason_id)
-            if reason is None or reason.get("deleted_at") is not None:
+            reason = self.store.return_reasons.live(reason_id)
+            if reason is None:
                 raise MedusaError(ErrorType.NOT_FOUND,
                                   f"Return Reason with id: {reason_id} was not found.")
             return self._reason_view(reason)

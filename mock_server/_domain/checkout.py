@@ -1,11 +1,12 @@
 """Completing a cart: Medusa's idempotency keys, its cart completion strategy and
 ``OrderService.createFromCart``.
 
-``complete`` answers ``(status, body)`` like the strategy's ``response_code``/``response_body``:
-an order (``type: order``), a cart whose payment still needs the customer (``type: cart`` with
-``payment_status``), a swap (``type: swap``), or an error raised as :class:`MedusaError`. A
-completed cart answers with its order again, and an ``Idempotency-Key`` that already finished
-answers with what it answered the first time.
+``complete`` answers what the strategy's ``response_body`` holds: an order (``type: order``), a
+cart whose payment still needs the customer (``type: cart`` with ``payment_status``) or a swap
+(``type: swap``). It raises :class:`CompletionRefused` when stock no longer covers the cart's
+lines (the strategy's conflict, with one error per line), and :class:`MedusaError` for any other
+refusal. A completed cart answers with its order again, and an ``Idempotency-Key`` that already
+finished answers (or refuses) as it did the first time.
 """
 
 from __future__ import annotations
@@ -17,11 +18,25 @@ from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import views
-from .carts import CartService
-from .errors import ErrorType, MedusaError, UnexpectedError
+from . import inventory, views
+from .carts import INSUFFICIENT_INVENTORY, CartService
+from .errors import ErrorType, MedusaError, MedusaErrors, UnexpectedError
 from .orders import OrderService
 from .payments import PaymentProviders
+
+
+class CompletionRefused(MedusaErrors):
+    """Stock no longer covers some of the cart's lines: one ``not_allowed`` error per variant,
+    answered together as a conflict, under ``idempotency_key`` (a retry with that key is refused
+    again)."""
+
+    def __init__(self, variant_ids: list[str], idempotency_key: str) -> None:
+        super().__init__(ErrorType.CONFLICT, [
+            MedusaError(ErrorType.NOT_ALLOWED, f"Variant with id: {v} does not have the "
+                        "required inventory", code=INSUFFICIENT_INVENTORY)
+            for v in variant_ids])
+        self.variant_ids = variant_ids
+        self.idempotency_key = idempotency_key
 
 
 class CheckoutService:
@@ -43,38 +58,44 @@ class CheckoutService:
             if existing is not None:
                 return existing
         key = header or self.ids.uuid4()
-        record = {"id": key, "idempotency_key": key, "created_at": self.clock.iso(),
+        record: Record = {"id": key, "idempotency_key": key, "created_at": self.clock.iso(),
                   "locked_at": None, "request_method": "POST", "request_params": {},
-                  "request_path": path, "response_code": None, "response_body": None,
+                  "request_path": path, "response_body": None, "refused_variant_ids": None,
                   "recovery_point": "started"}
         self.store.idempotency_keys.put(record)
         return record
 
     def complete(self, cart_id: str, *, idempotency_key: str | None,
-                 path: str) -> tuple[int, dict[str, Any], str]:
-        """``(status, body, idempotency key)`` of ``POST /store/carts/{id}/complete``."""
+                 path: str) -> tuple[dict[str, Any], str]:
+        """``(answer, idempotency key)`` of ``POST /store/carts/{id}/complete``."""
         with self.store.lock:
             key = self._key(idempotency_key, path)
             if key["recovery_point"] == "finished":
-                return key["response_code"], copy.deepcopy(key["response_body"]), key["id"]
-            status, body = self._complete(cart_id, key)
-            # an answer finishes the key (the same key replays it); an error leaves the key at
-            # its recovery point
-            key.update({"recovery_point": "finished", "response_code": status,
-                        "response_body": copy.deepcopy(body)})
-            return status, body, key["id"]
+                if key["refused_variant_ids"]:
+                    raise CompletionRefused(key["refused_variant_ids"], key["id"])
+                return copy.deepcopy(key["response_body"]), key["id"]
+            # an answer or a refusal finishes the key (the same key replays it); an error leaves
+            # the key at its recovery point
+            try:
+                body = self._complete(cart_id, key)
+            except CompletionRefused as refused:
+                key.update({"recovery_point": "finished",
+                            "refused_variant_ids": refused.variant_ids})
+                raise
+            key.update({"recovery_point": "finished", "response_body": copy.deepcopy(body)})
+            return body, key["id"]
 
     # -- the strategy -------------------------------------------------------------------------
-    def _complete(self, cart_id: str, key: Record) -> tuple[int, dict[str, Any]]:
+    def _complete(self, cart_id: str, key: Record) -> dict[str, Any]:
         """The strategy's stages. Each stage commits on its own, as Medusa's ``workStage``s do:
         a failure after the payment was authorized keeps the payment (and the key's recovery
         point, so a retry with the same ``Idempotency-Key`` goes straight to placing the order),
         and only the tax lines the attempt stored are removed."""
-        cart = self.carts.get_or_500(cart_id)
+        cart = self.carts.get_or_fail(cart_id)
         if cart.get("completed_at"):
             if cart.get("type") == "swap":
-                return 200, {"data": self._swap_view(cart), "type": "swap"}
-            return 200, {"data": self.orders.completed_view(cart["id"]), "type": "order"}
+                return {"data": self._swap_view(cart), "type": "swap"}
+            return {"data": self.orders.completed_view(cart["id"]), "type": "order"}
         if key["recovery_point"] != "payment_authorized":
             snapshot = self.carts.snapshot(cart)
             try:
@@ -86,7 +107,7 @@ class CheckoutService:
             if payment_status in ("requires_more", "pending"):
                 self._drop_tax_lines(cart)
                 view = self.carts.view(cart, frozenset({"payment_sessions"}))
-                return 200, {"data": view, "payment_status": payment_status, "type": "cart"}
+                return {"data": view, "payment_status": payment_status, "type": "cart"}
             key["recovery_point"] = "payment_authorized"
         else:
             self.carts.persist_tax_lines(cart)
@@ -99,18 +120,16 @@ class CheckoutService:
                 self._cancel_payment(cart)
                 cart["payment_authorized_at"] = None
                 self._drop_tax_lines(cart)
-                return 409, {"errors": [{"message": f"Variant with id: {v} does not have the "
-                                         "required inventory", "type": "not_allowed",
-                                         "code": "insufficient_inventory"} for v in missing]}
+                raise CompletionRefused(missing, key["id"])
             if cart.get("type") == "swap":
-                return 200, {"data": self._complete_swap(cart), "type": "swap"}
+                return {"data": self._complete_swap(cart), "type": "swap"}
             order = self._create_order(cart)
         except (MedusaError, UnexpectedError):
             self._drop_tax_lines(cart)
             for card in cards.values():
                 self.store.gift_cards.put(card)
             raise
-        return 200, {"data": self.orders.completed_view(order["cart_id"]), "type": "order"}
+        return {"data": self.orders.completed_view(order["cart_id"]), "type": "order"}
 
     def _drop_tax_lines(self, cart: Record) -> None:
         for item in self.carts.items(cart["id"]):
@@ -212,10 +231,8 @@ class CheckoutService:
         for discount in self.carts.discounts(cart):
             discount["usage_count"] = discount.get("usage_count", 0) + 1
         for item in items:  # stock leaves the shelf when the order is placed
-            variant = self.store.product_variants.get(item.get("variant_id") or "")
-            if variant is not None and variant.get("manage_inventory"):
-                variant["inventory_quantity"] = int(variant.get("inventory_quantity") or 0) - \
-                    item["quantity"]
+            inventory.reserve(self.store.product_variants.get(item.get("variant_id") or ""),
+                              item["quantity"])
         self.store.orders.put(order)
         cart["completed_at"] = now
         cart["updated_at"] = now

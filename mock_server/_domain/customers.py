@@ -219,7 +219,7 @@ class CustomerService:
                 try:
                     claims = self.tokens.verify(token, secret=record["password_hash"])
                 except TokenError as exc:
-                    # Medusa lets jsonwebtoken's error escape: a 500 (quirk registry).
+                    # Medusa lets jsonwebtoken's error escape: unexpected (quirk registry).
                     raise UnexpectedError(str(exc), quirk="password-reset-bad-token-500") from None
             if record is None or claims is None or claims.get("customer_id") != record["id"]:
                 raise MedusaError(ErrorType.UNAUTHORIZED, "Invalid or expired password reset token")

@@ -25,7 +25,7 @@ class ErrorType(StrEnum):
 class MedusaError(Exception):
     """An error of one of Medusa's types, with the message Medusa would send."""
 
-    def __init__(self, type: ErrorType, message: str,  # noqa: A002 - Medusa's name
+    def __init__(self, type: ErrorType, message: str,
                  code: str | None = None) -> None:
         super().__init__(message)
         self.type = type
@@ -33,8 +33,18 @@ class MedusaError(Exception):
         self.code = code  # Medusa's ``MedusaError.Codes`` (``insufficient_inventory``, ...)
 
 
+class MedusaErrors(Exception):
+    """Several errors answered at once (Medusa's ``{"errors": [...]}``), as one error of
+    ``type``."""
+
+    def __init__(self, type: ErrorType, errors: list[MedusaError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.type = type
+        self.errors = errors
+
+
 class UnexpectedError(Exception):
-    """A failure that is not a ``MedusaError``: Medusa answers 500 ``unknown_error``.
+    """A failure that is not a ``MedusaError``: Medusa answers ``unknown_error``.
 
     Raised on purpose where Medusa lets a library error escape (see the quirks registry).
     """

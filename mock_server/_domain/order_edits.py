@@ -18,7 +18,7 @@ from typing import Any
 from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import cart_totals, views
+from . import cart_totals, line_items, views
 from .errors import ErrorType, MedusaError
 from .payment_collections import AUTHORIZED, PaymentCollectionService
 
@@ -29,12 +29,6 @@ STORE_FIELDS = ("id", "created_at", "order_id", "requested_by", "requested_at", 
                 "payment_collection_id")
 CHANGE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "type", "order_edit_id",
                   "original_line_item_id", "line_item_id")
-ITEM_COLUMNS = (
-    "id", "created_at", "updated_at", "cart_id", "order_id", "swap_id", "claim_order_id",
-    "original_item_id", "order_edit_id", "title", "description", "thumbnail", "is_return",
-    "is_giftcard", "should_merge", "allow_discounts", "has_shipping", "unit_price", "variant_id",
-    "quantity", "fulfilled_quantity", "returned_quantity", "shipped_quantity", "metadata",
-)
 TOTAL_KEYS = ("discount_total", "gift_card_total", "gift_card_tax_total", "shipping_total",
               "subtotal", "tax_total", "total")
 
@@ -122,7 +116,7 @@ class OrderEditService:
         """A line item with every column and its variant (a change's line)."""
         if item is None:
             return None
-        view = views.pick(item, ITEM_COLUMNS)
+        view = views.pick(item, line_items.ITEM_COLUMNS)
         assert view is not None
         view["variant"] = views.variant(self.store, item.get("variant_id"))
         return view
@@ -146,7 +140,7 @@ class OrderEditService:
         current = self._compute(order, views.order_items(store, order["id"]))
         items = []
         for line in edited["lines"]:
-            entry = views.pick(line, ITEM_COLUMNS)
+            entry = views.pick(line, line_items.ITEM_COLUMNS)
             assert entry is not None
             entry["adjustments"] = [dict(a) for a in line.get("adjustments", [])]
             entry["tax_lines"] = views.tax_lines(line.get("tax_lines", []))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._claim_tokens import CLAIM_TOKEN_EVENT, CLAIM_TOKEN_TTL
 from .._state.clock import Clock
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import cart_totals, views
-from .catalog import list_config
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
+from .listing import list_config
 from .tokens import TokenError, TokenService
 
 # The Store order routes' query configuration (``api/routes/store/orders/index.js``).
@@ -25,8 +26,6 @@ ALLOWED_ORDER_FIELDS = (
     "refunded_total", "total", "subtotal", "paid_total", "refundable_amount", "gift_card_total",
     "gift_card_tax_total", "items.refundable",
 )
-CLAIM_TOKEN_EVENT = "order-update-token.created"
-CLAIM_TOKEN_TTL = 15 * 60
 
 
 def stored_totals(order: Record, items: list[Record], region: Record | None = None,
@@ -144,8 +143,8 @@ class OrderService:
     @staticmethod
     def query_config(query: dict[str, Any] | None, *, is_list: bool) -> list[str] | None:
         """``transformStoreQuery`` of the order routes: ``fields``/``expand`` outside Medusa's
-        allowed lists are a 400; when either is given, the answer keeps only what they allow
-        (``cleanResponseData``). ``None`` when the answer is the default one."""
+        allowed lists are ``invalid_data``; when either is given, the answer keeps only what they
+        allow (``cleanResponseData``). ``None`` when the answer is the default one."""
         query = query or {}
         if query.get("fields") is None and query.get("expand") is None:
             return None

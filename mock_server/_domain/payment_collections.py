@@ -9,13 +9,13 @@ rows of ``payments`` (no cart, no order until the order edit is completed).
 Faithful to Medusa, on purpose (see the quirks registry):
 
 * setting sessions (single or batch) needs the collection ``not_paid``; the batch amounts must add
-  up to the collection's amount (500 ``unexpected_state``); providers the region does not offer
+  up to the collection's amount (an ``unexpected_state`` error); providers the region does not offer
   are silently dropped from a batch; existing sessions not named are deleted;
 * refreshing a session replaces it with a new one and the collection keeps **only** that new
   session (``payment-collection-refresh-drops-sessions``);
 * authorizing recomputes the status (awaiting, partially_authorized, authorized) and
-  ``authorized_amount`` and saves them even when the single-session route then answers 422
-  (``payment-authorization-422``).
+  ``authorized_amount`` and saves them even when the single-session route then refuses with a
+  ``payment_authorization_error`` (``payment-authorization-422``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ COLUMNS = ("id", "created_at", "updated_at", "deleted_at", "type", "status", "de
 READ_FIELDS = ("id", "type", "status", "description", "amount", "currency_code", "metadata")
 READ_RELATIONS = ("region", "payment_sessions")
 # Relations the read route can load (``expand``, or a dotted ``fields`` entry); TypeORM refuses
-# any other name (Medusa answers 500).
+# any other name (an unexpected error in Medusa).
 RELATIONS = ("currency", "payment_sessions", "payments", "region", "region.countries",
              "region.currency", "region.fulfillment_providers", "region.payment_providers")
 
@@ -56,7 +56,7 @@ def parse_read_query(fields: str | None, expand: str | None) -> tuple[tuple[str,
     ``fields`` replaces the default columns (``id`` always added; the relation names ``region``
     and ``currency`` select nothing; a dotted entry loads its relation); ``expand`` replaces the
     default relations (an empty ``expand`` loads none). The document only lets known names
-    through (Medusa hands others to TypeORM: 500)."""
+    through (Medusa hands others to TypeORM: an unexpected error)."""
     select: tuple[str, ...] = READ_FIELDS
     relations: list[str] = list(READ_RELATIONS)
     field_relations: list[str] = []
@@ -68,6 +68,18 @@ def parse_read_query(fields: str | None, expand: str | None) -> tuple[tuple[str,
     if expand is not None:
         relations = [r for r in expand.split(",") if r]
     return select, tuple(dict.fromkeys([*field_relations, *relations]))
+
+
+def new_session(session_id: str, now: str, provider_id: str, data: dict[str, Any],
+                amount: int) -> Record:
+    """A collection's payment session: in no cart, initiated (``data`` is what the provider
+    initiated it with), pending."""
+    return {
+        "id": session_id, "created_at": now, "updated_at": now, "cart_id": None,
+        "provider_id": provider_id, "is_selected": None, "is_initiated": True,
+        "status": "pending", "data": data, "idempotency_key": None, "amount": amount,
+        "payment_authorized_at": None,
+    }
 
 
 class PaymentCollectionService:
@@ -205,16 +217,10 @@ class PaymentCollectionService:
         collection["payment_session_ids"] = list(dict.fromkeys(kept))
 
     def _new_session(self, collection: Record, provider_id: str, amount: int) -> Record:
-        now = self.clock.iso()
-        session = {
-            "id": self.ids.new("ps"), "created_at": now, "updated_at": now, "cart_id": None,
-            "provider_id": provider_id, "is_selected": None, "is_initiated": True,
-            "status": "pending",
-            "data": self.payments.initiate(provider_id, {
-                "amount": amount, "currency_code": collection["currency_code"],
-                "resource_id": collection["id"]}),
-            "idempotency_key": None, "amount": amount, "payment_authorized_at": None,
-        }
+        data = self.payments.initiate(provider_id, {
+            "amount": amount, "currency_code": collection["currency_code"],
+            "resource_id": collection["id"]})
+        session = new_session(self.ids.new("ps"), self.clock.iso(), provider_id, data, amount)
         self.store.payment_sessions.put(session)
         return session
 
@@ -251,8 +257,9 @@ class PaymentCollectionService:
             return self._view(collection, relations=("payment_sessions", "payments"))
 
     def authorize_session(self, collection_id: str, session_id: str) -> dict[str, Any]:
-        """The single-session route: the batch authorization of one id, then 422 unless that
-        session of the collection ends up authorized (what was saved stays saved)."""
+        """The single-session route: the batch authorization of one id, then a
+        ``payment_authorization_error`` unless that session of the collection ends up authorized
+        (what was saved stays saved)."""
         with self.store.lock:
             collection = self._authorize(self._require(collection_id), [session_id])
             session = next((s for s in self.sessions(collection) if s["id"] == session_id), None)

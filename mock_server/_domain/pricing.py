@@ -67,24 +67,27 @@ class PricingService:
             raise MedusaError(ErrorType.NOT_FOUND, f"Region with {region_id} was not found")
         return region
 
-    def cart_region_id(self, cart_id: str, *, unknown_cart_404: bool = False) -> str:
-        """The region of a cart. An unknown cart is a 404 for the variant routes; the product
-        routes load it with a query PostgreSQL refuses, so Medusa answers 500 there."""
+    def cart_region_id(self, cart_id: str, *, unknown_cart_not_found: bool = False) -> str:
+        """The region of a cart. An unknown cart is a ``not_found`` for the routes that look the
+        cart up (``unknown_cart_not_found``); the product routes load it with a query PostgreSQL
+        refuses, so Medusa fails with an unexpected error there."""
         carts = self.store.tables.get("carts")
         cart = carts.get(cart_id) if carts is not None else None
         if cart is None or not cart.get("region_id"):
-            if unknown_cart_404:
+            if unknown_cart_not_found:
                 raise MedusaError(ErrorType.NOT_FOUND, f"Cart with {cart_id} was not found")
             raise UnexpectedError(f"cart {cart_id} not found", quirk="products-unknown-cart-500")
-        return cart["region_id"]
+        region_id: str = cart["region_id"]
+        return region_id
 
     def context(self, *, region_id: str | None = None, currency_code: str | None = None,
                 cart_id: str | None = None, customer_id: str | None = None,
-                unknown_cart_404: bool = False) -> PricingContext:
+                unknown_cart_not_found: bool = False) -> PricingContext:
         """``collectPricingContext``: a cart's region wins over ``region_id``; a region's currency
         wins over ``currency_code``."""
         if cart_id:
-            region_id = self.cart_region_id(cart_id, unknown_cart_404=unknown_cart_404)
+            region_id = self.cart_region_id(cart_id,
+                                            unknown_cart_not_found=unknown_cart_not_found)
         ctx = PricingContext(currency_code=currency_code or None, customer_id=customer_id,
                              cart_id=cart_id)
         if region_id:
@@ -174,6 +177,15 @@ class PricingService:
                 result["original_price_incl_tax"] = original + result["original_tax"]
             result["tax_rates"] = rates
         return result
+
+    def line_price(self, variant: Record, region_id: str, *, customer_id: str | None,
+                   quantity: int) -> int | None:
+        """The unit price of a line of ``quantity`` in a region: the ``calculated_price`` (the
+        lowest price in the region or its currency that the quantity qualifies for), ``None``
+        when the variant has none."""
+        ctx = self.context(region_id=region_id, customer_id=customer_id)
+        pricing = self.variant_pricing(variant, ctx, quantity=quantity)
+        return pricing.get("calculated_price") if pricing else None
 
     def apply(self, view: dict[str, Any], variant: Record, ctx: PricingContext,
               tax_rates: list[dict[str, Any]] | None = None) -> None:

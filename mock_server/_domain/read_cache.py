@@ -72,7 +72,7 @@ class ReadCache:
             if kept is not MISSING:
                 if self.mode == "verify" and compute() != kept:
                     raise StaleReadError(f"the cached answer for {key!r} is stale")
-                return kept  # type: ignore[no-any-return]
+                return kept
             value = compute()  # an error is raised to the caller and not cached
             if self.store.generation == generation:  # the computation itself wrote nothing
                 self.remember(key, generation, value)

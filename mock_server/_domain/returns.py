@@ -16,7 +16,7 @@ from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
-from . import cart_totals, views
+from . import cart_totals, line_items, views
 from .carts import CartService
 from .errors import ErrorType, MedusaError
 
@@ -70,9 +70,8 @@ class ReturnService:
                 if reason is None:
                     raise MedusaError(ErrorType.NOT_FOUND,
                                       f"Return Reason with id: {reason_id} was not found")
-                if self.store.return_reasons.first(
-                        lambda r, rid=reason_id: r.get("parent_return_reason_id") == rid
-                        and r.get("deleted_at") is None):
+                if self.store.return_reasons.first_where(parent_return_reason_id=reason_id,
+                                                         deleted_at=None):
                     raise MedusaError(ErrorType.INVALID_DATA,
                                       "Cannot apply return reason category")
             out.append((line, entry))
@@ -195,13 +194,8 @@ class ReturnService:
                                    idempotency_key=None)
             swap["return_id"] = ret["id"]
             for line in new_lines:
-                record = {"id": self.ids.new("item"), "created_at": now, "updated_at": now,
-                          "cart_id": None, "order_id": None, "swap_id": swap["id"],
-                          "claim_order_id": None, "original_item_id": None,
-                          "order_edit_id": None, **line, "is_return": False,
-                          "has_shipping": None, "fulfilled_quantity": None,
-                          "returned_quantity": None, "shipped_quantity": None,
-                          "adjustments": [], "tax_lines": []}
+                record = line_items.new_line(line, line_id=self.ids.new("item"), now=now,
+                                             swap_id=swap["id"], has_shipping=None)
                 self.store.line_items.put(record)
                 swap["additional_item_ids"].append(record["id"])
             self.store.swaps.put(swap)

@@ -1,22 +1,27 @@
-"""The service container: one per app instance, built from :class:`Settings`."""
+"""The service container: one per app instance, built from :class:`Settings`.
+
+The container starts on an empty store; whoever builds it fills the store through the services
+(the seed package does: ``mock_server._seed.build_services``), and ``reset`` returns to what the
+store held right after that.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from .._settings import Settings
 from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
-from .._state.seed import load_seed, read_seed
 from .._state.store import Store
 from .carts import CartService
 from .catalog import CatalogService
 from .checkout import CheckoutService
 from .customers import CustomerService
 from .order_edits import OrderEditService
-from .orders import OrderService, placed_order_total
-from .passwords import hash_password
+from .orders import OrderService
 from .payment_collections import PaymentCollectionService
 from .payments import PaymentProviders
 from .pricing import PricingService
@@ -37,7 +42,6 @@ class Services:
     customers: CustomerService
     orders: OrderService
     sessions: SessionService
-    seed_snapshot: dict
     pricing: PricingService
     catalog: CatalogService
     payments: PaymentProviders
@@ -46,16 +50,15 @@ class Services:
     returns: ReturnService
     payment_collections: PaymentCollectionService
     order_edits: OrderEditService
+    seed_snapshot: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings) -> Services:
+    def build(cls, settings: Settings, *, seed: Callable[[Services], None] | None) -> Services:
+        """The services on a new store, filled by ``seed`` (``None``: left empty)."""
         clock = Clock(frozen_at=settings.frozen_time)
         ids = IdGenerator(clock, seed=settings.id_seed)
         store = Store()
         outbox = EventOutbox(clock)
-        source, data = read_seed(settings.seed)
-        load_seed(store, data, source=source, hash_password=hash_password,
-                  order_total=placed_order_total)
         tokens = TokenService(settings.jwt_secret, clock)
         customers = CustomerService(store, clock, ids, outbox, tokens)
         orders = OrderService(store, clock, outbox, tokens, customers)
@@ -69,11 +72,15 @@ class Services:
         returns = ReturnService(store, clock, ids, outbox, carts)
         payment_collections = PaymentCollectionService(store, clock, ids, outbox, payments)
         order_edits = OrderEditService(store, clock, outbox, payment_collections)
-        return cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
-                   tokens=tokens, customers=customers, orders=orders, sessions=sessions,
-                   seed_snapshot=store.snapshot(), pricing=pricing, catalog=catalog,
-                   payments=payments, carts=carts, checkout=checkout, returns=returns,
-                   payment_collections=payment_collections, order_edits=order_edits)
+        services = cls(settings=settings, store=store, clock=clock, ids=ids, outbox=outbox,
+                       tokens=tokens, customers=customers, orders=orders, sessions=sessions,
+                       pricing=pricing, catalog=catalog, payments=payments, carts=carts,
+                       checkout=checkout, returns=returns,
+                       payment_collections=payment_collections, order_edits=order_edits)
+        if seed is not None:
+            seed(services)
+        services.seed_snapshot = store.snapshot()
+        return services
 
     def reset(self) -> None:
         """Back to the seed: data, events, clock offset and id sequence."""

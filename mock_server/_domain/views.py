@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Any
+from typing import Any, overload
 
-from .._state.seed import CURRENCIES
+from .._state.reference import CURRENCIES
 from .._state.store import Record, Store
 
 CUSTOMER_FIELDS = (
@@ -86,7 +86,14 @@ def copy_json(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+@overload
+def pick(record: Record, fields: tuple[str, ...]) -> dict[str, Any]: ...
+@overload
+def pick(record: Record | None, fields: tuple[str, ...]) -> dict[str, Any] | None: ...
+
+
 def pick(record: Record | None, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    """The record's ``fields``, copied (``None`` for no record)."""
     if record is None:
         return None
     return {key: copy_json(record.get(key)) for key in fields}
@@ -100,7 +107,7 @@ def customer_addresses(store: Store, customer_id: str) -> list[dict[str, Any]]:
     rows = store.addresses.find(
         lambda a: a["customer_id"] == customer_id and a["deleted_at"] is None)
     rows.sort(key=lambda a: a["created_at"])
-    return [address(a) for a in rows]  # type: ignore[misc]
+    return [pick(a, ADDRESS_FIELDS) for a in rows]
 
 
 def tax_lines(lines: list[Record]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .._domain.errors import ErrorType
+from .._domain.errors import ErrorType, MedusaError
 
 STATUS_BY_TYPE: dict[str, int] = {
     "QueryRunnerAlreadyReleasedError": 409,
@@ -60,12 +60,20 @@ def error_body(error_type: str | None, message: str,
     if error_type not in STATUS_BY_TYPE:
         return 500, dict(UNKNOWN_ERROR)
     body: dict[str, Any] = {"type": str(error_type), "message": message}
-    code = CODE_BY_TYPE.get(error_type, code)  # type: ignore[call-overload]
+    code = CODE_BY_TYPE.get(error_type, code)
     if code is not None:
         body = {"code": code, **body}
     if code == "invalid_state_error":
         body["message"] = CONFLICT_MESSAGE
-    return STATUS_BY_TYPE[error_type], body  # type: ignore[index]
+    return STATUS_BY_TYPE[error_type], body
+
+
+def errors_body(error_type: str, errors: list[MedusaError]) -> tuple[int, dict[str, Any]]:
+    """Status and body of several errors answered at once (``{"errors": [...]}``, each with its
+    message, type and code) as one error of ``error_type``."""
+    return STATUS_BY_TYPE[error_type], {"errors": [
+        {"message": e.message, "type": str(e.type),
+         **({"code": e.code} if e.code is not None else {})} for e in errors]}
 
 
 def _finite(value: Any) -> Any:

@@ -18,10 +18,9 @@ import hashlib
 import re
 
 NO_ETAG = b"x-medusa-mock-no-etag"
-# Answers of Express's final handler (unknown routes; body-parser's errors, which come before the
-# store router and so without its CORS headers): no ETag, and the final handler's own headers.
+# Answers of Express's final handler (unknown routes; body-parser's errors): no ETag, and the
+# final handler's own headers.
 FINAL_HANDLER = b"x-medusa-mock-final-handler"
-BEFORE_ROUTER = b"before-router"
 _FINAL_HANDLER_HEADERS = [(b"content-security-policy", b"default-src 'none'"),
                           (b"x-content-type-options", b"nosniff")]
 _NO_CACHE = re.compile(r"(?:^|,)\s*?no-cache\s*?(?:,|$)")
@@ -29,7 +28,7 @@ _CONTENT_HEADERS = frozenset({b"content-type", b"content-length", b"transfer-enc
 
 
 def weak_etag(body: bytes) -> bytes:
-    digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]  # noqa: S324 - as etag
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]
     return f'W/"{len(body):x}-{digest}"'.encode()
 
 

@@ -6,14 +6,42 @@ Cookie value: ``s:<sid>.<base64(HMAC-SHA256(secret, sid)) without padding>``, UR
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote, unquote
 
 COOKIE_NAME = "connect.sid"
+# A signed cookie value holds only these characters (a url-safe session id, "s:", ".", base64);
+# of them, quote(value, safe="") escapes exactly ":", "+", "/" and "=". A fast path: every
+# answer to a client without a session sets a cookie, a replayed answer included.
+_COOKIE_CHARS = re.compile(r"[A-Za-z0-9_.~:+/=-]*")
+
+
+def encode_component(value: str) -> str:
+    """``quote(value, safe="")`` (the cookie value's URL encoding)."""
+    if _COOKIE_CHARS.fullmatch(value):
+        return (value.replace(":", "%3A").replace("+", "%2B").replace("/", "%2F")
+                .replace("=", "%3D"))
+    return quote(value, safe="")
+
+
+@functools.lru_cache(maxsize=8)
+def _http_date_of_second(second: int) -> str:
+    return formatdate(second, usegmt=True)
+
+
+def http_date(epoch: float) -> str:
+    """``formatdate(epoch, usegmt=True)``, formatted once per second."""
+    second = int(epoch)
+    if epoch < 0 or epoch - second >= 0.9999994:
+        # formatdate rounds to the microsecond first, which may carry into the next second
+        return formatdate(epoch, usegmt=True)
+    return _http_date_of_second(second)
 
 
 def sign(sid: str, secret: str) -> str:
@@ -51,8 +79,8 @@ def read_cookie(cookie_header: str | None) -> str | None:
 
 
 def set_cookie_header(sid: str, secret: str, expires_epoch: float) -> bytes:
-    value = quote(sign(sid, secret), safe="")
-    expires = formatdate(expires_epoch, usegmt=True)
+    value = encode_component(sign(sid, secret))
+    expires = http_date(expires_epoch)
     return f"{COOKIE_NAME}={value}; Path=/; Expires={expires}; HttpOnly".encode("latin-1")
 
 

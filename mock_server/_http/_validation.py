@@ -6,6 +6,9 @@ every failed constraint's message with ", ". This module reproduces that from th
 * each property's rules come from ``x-medusa-validate`` (a list such as
   ``["IsOptional", "IsString:each"]``, in the order Medusa reports them), or, when absent, are
   derived from the schema (optional unless ``required``; ``string``/``email``/``integer``/...);
+* ``x-medusa-type: Number`` is class-transformer's ``@Type(() => Number)``: the value is
+  converted with JavaScript's ``Number()`` before the rules check it (``"5"`` passes ``IsNumber``,
+  ``"abc"`` does not);
 * unknown properties fail with ``property <name> should not exist``, before the others;
 * nested objects (``ValidateNested``) are checked with their own schema, their messages after the
   parent's.
@@ -16,8 +19,6 @@ for shape even where no Medusa rule says anything.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import math
 import re
@@ -25,19 +26,18 @@ import typing as t
 from typing import Any
 
 import jsonschema
-from connexion.exceptions import NonConformingResponseBody, TypeValidationError
+from connexion.exceptions import NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
-from connexion.uri_parsing import OpenAPIURIParser
-from connexion.utils import coerce_type, is_null, is_nullable
-from connexion.validators import (
-    AbstractRequestBodyValidator,
-    AbstractResponseBodyValidator,
-    ParameterValidator,
-)
-from connexion.validators.parameter import Draft4Validator, draft4_format_checker
 from starlette.types import Scope
 
 from .._domain.errors import ErrorType, MedusaError
+from . import _connexion_compat as _compat
+from . import _query
+from ._connexion_compat import RequestBodyValidator, ResponseBodyValidator
+from ._query import js_number
+
+__all__ = ["MedusaJSONBodyValidator", "MedusaJSONResponseValidator", "MedusaParameterValidator",
+           "MedusaURIParser", "validate_object", "to_json_schema"]
 
 _UNDEFINED = object()
 _EMAIL = re.compile(
@@ -138,7 +138,7 @@ def _format(rule: str, prop: str, schema: dict[str, Any], each: bool) -> str:
 def _alternative_ok(value: Any, alt: dict[str, Any]) -> bool:
     if "properties" in alt or alt.get("type") == "object":
         return isinstance(value, dict) and not validate_object(alt, value)
-    kind = alt.get("type")
+    kind = str(alt.get("type"))
     return {
         "string": isinstance(value, str), "integer": _is_number(value),
         "number": _is_number(value), "boolean": isinstance(value, bool),
@@ -152,6 +152,8 @@ def validate_property(name: str, schema: dict[str, Any], value: Any, required: b
         rules = derive_rules(schema, required)
     if "IsOptional" in rules and (value is _UNDEFINED or value is None):
         return []
+    if schema.get("x-medusa-type") == "Number" and value is not _UNDEFINED and value is not None:
+        value = js_number(value)  # NaN (None here) fails every number rule
     messages: list[str] = []
     nested: list[str] = []
     for spec in rules:
@@ -201,7 +203,7 @@ def validate_object(schema: dict[str, Any], body: Any) -> list[str]:
         return ["an unknown value was passed to the validate function"]
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    messages = []
+    messages: list[str] = []
     if schema.get("additionalProperties") is False:
         messages.extend(f"property {key} should not exist" for key in body if key not in properties)
     for name, prop_schema in properties.items():
@@ -214,39 +216,79 @@ def invalid(message: str) -> MedusaError:
     return MedusaError(ErrorType.INVALID_DATA, message)
 
 
-class MedusaJSONBodyValidator(AbstractRequestBodyValidator):
-    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape."""
+def js_numbers(value: Any) -> tuple[Any, bool]:
+    """``value`` with numbers as JavaScript holds them: JSON has one number type, so ``1.0`` is
+    the integer 1 to class-validator's ``IsInt`` and to Medusa; whole floats within JavaScript's
+    safe integers become ``int``. Also whether anything changed."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2 ** 53:
+        return int(value), True
+    if isinstance(value, dict):
+        changed = False
+        out = {}
+        for key, item in value.items():
+            out[key], moved = js_numbers(item)
+            changed |= moved
+        return (out, True) if changed else (value, False)
+    if isinstance(value, list):
+        items = [js_numbers(item) for item in value]
+        if any(moved for _, moved in items):
+            return [item for item, _ in items], True
+    return value, False
+
+
+class MedusaJSONBodyValidator(RequestBodyValidator):
+    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape.
+
+    The body handed on has JavaScript's numbers (:func:`js_numbers`): when that changes it, the
+    handler gets the changed body."""
 
     def __init__(self, *, schema: dict, encoding: str, **kwargs: Any) -> None:
         super().__init__(schema=schema, encoding=encoding,
                          required=kwargs.get("required", False),
                          nullable=kwargs.get("nullable", False),
                          strict_validation=kwargs.get("strict_validation", False))
-        self._schema_validator = Draft4RequestValidator(to_json_schema(schema))
+        self._schema_validator = _request_validator(schema)
+        self._changed = False
 
-    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> Any:
-        raw = b"".join([chunk async for chunk in stream])
+    @property
+    def MUTABLE_VALIDATION(self) -> bool:
+        return self._changed
+
+    async def parse_body(self, raw: bytes, scope: Scope) -> Any:
         try:
-            text = raw.decode(self._encoding)
+            text = raw.decode(self.encoding)
         except (UnicodeDecodeError, LookupError):
             raise invalid("Request body is not valid UTF-8 JSON") from None
         if not text.strip():
             return {}
         try:
-            return json.loads(text)
+            body, self._changed = js_numbers(json.loads(text))
+            return body
         except json.JSONDecodeError as exc:
             raise invalid(f"Unexpected token in JSON at position {exc.pos}: {exc.msg}") from None
         except RecursionError:
             raise invalid("Request body is nested too deeply") from None
 
-    def _validate(self, body: Any) -> None:
-        messages = validate_object(self._schema, body)
+    def check_body(self, body: Any) -> None:
+        messages = validate_object(self.schema, body)
         if messages:
             raise invalid(", ".join(messages))
         error = jsonschema.exceptions.best_match(self._schema_validator.iter_errors(body))
         if error is not None:
             where = ".".join(str(p) for p in error.absolute_path)
             raise invalid(f"{where} {error.message}" if where else error.message)
+
+
+_REQUEST_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _request_validator(schema: dict[str, Any]) -> Any:
+    """The JSON Schema gate of a request body, built once per schema."""
+    known = _REQUEST_VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _REQUEST_VALIDATORS[id(schema)] = (
+            schema, Draft4RequestValidator(to_json_schema(schema)))
+    return known[1]
 
 
 def to_json_schema(schema: Any) -> Any:
@@ -260,30 +302,31 @@ def to_json_schema(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {k: to_json_schema(v) for k, v in schema.items()
-           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types")}
+           if k not in ("nullable", "example", "x-medusa-validate", "x-medusa-types",
+                        "x-medusa-type")}
     if schema.get("nullable") is True:
         return {"anyOf": [out, {"type": "null"}]}
     return out
 
 
-class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
+class MedusaJSONResponseValidator(ResponseBodyValidator):
     """Checks JSON responses against the document (with OpenAPI ``nullable`` understood)."""
 
     _cache: dict[int, jsonschema.Draft4Validator] = {}
 
     @property
     def validator(self) -> jsonschema.Draft4Validator:
-        key = id(self._schema)
+        key = id(self.schema)
         validator = self._cache.get(key)
         if validator is None:
             validator = jsonschema.Draft4Validator(
-                to_json_schema(self._schema),
+                to_json_schema(self.schema),
                 format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
             self._cache[key] = validator
         return validator
 
-    def _parse(self, stream: t.Generator[bytes, None, None]) -> Any:
-        body = b"".join(stream).decode(self._encoding)
+    def parse_body(self, raw: bytes) -> Any:
+        body = raw.decode(self.encoding)
         if not body:
             return None
         try:
@@ -291,7 +334,7 @@ class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
         except json.JSONDecodeError as exc:
             raise NonConformingResponseBody(str(exc)) from None
 
-    def _validate(self, body: Any) -> None:
+    def check_body(self, body: Any) -> None:
         error = jsonschema.exceptions.best_match(self.validator.iter_errors(body))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path)
@@ -300,60 +343,24 @@ class MedusaJSONResponseValidator(AbstractResponseBodyValidator):
                        f"(at /{where})")
 
 
-class MedusaURIParser(OpenAPIURIParser):
-    """Connexion's OpenAPI parameter parser, hardened against values deeper than the schema.
+class MedusaURIParser(_compat.HardenedURIParser):
+    """Query numbers read as class-transformer's ``@Type(() => Number)`` reads them:
+    ``Number(value)``, so "", " 2 ", "0x10" and "1e1" are numbers; what JavaScript cannot read
+    stays as sent (and the parameter's schema refuses it)."""
 
-    Connexion casts the leaves of a ``deepObject`` parameter by walking the schema alongside the
-    value and fails with ``KeyError`` (a 500) when a client nests brackets where the schema has a
-    leaf (``created_at[gt][lt]=1``). A value that cannot be cast is left as sent, as Connexion
-    already does for ``TypeValidationError``, so that the parameter's schema refuses it (400).
-    """
-
-    @functools.cached_property
-    def param_schemas(self) -> dict[str, Any]:  # type: ignore[override]
-        # Connexion rebuilds this map on every access: once per query key, twice per request.
-        return {k: v.get("schema", {}) for k, v in self.param_defns.items()}
-
-    def resolve_params(self, params: dict[str, Any], _in: str) -> dict[str, Any]:
-        resolved: dict[str, Any] = {}
-        for key, values in params.items():
-            defn = self.param_defns.get(key)
-            schema = self.param_schemas.get(key)
-            if not (defn or schema):
-                resolved[key] = values
-                continue
-            if _in == "path":
-                values = [values]
-            if schema and schema.get("type") == "array":
-                values = self._resolve_param_duplicates(values, defn, _in)
-                resolved[key] = self._split(values, defn, _in)
-            else:
-                resolved[key] = values[-1]
-            with contextlib.suppress(TypeValidationError, KeyError, TypeError, AttributeError):
-                resolved[key] = coerce_type(defn, resolved[key], "parameter", key)
-        return resolved
+    @staticmethod
+    def read_query_number(value: str) -> int | float | None:
+        return js_number(value)
 
 
-class MedusaParameterValidator(ParameterValidator):
-    """Connexion's parameter validation, with each parameter's schema validator built once.
+class MedusaParameterValidator(_compat.CachedParameterValidator):
+    """Connexion's parameter validation after the operation's query DTO where the document has
+    it checked here (``x-medusa-query`` with ``stage: validation``: unknown keys and
+    class-validator's messages first, as Medusa's ``transformStoreQuery`` middleware does before
+    the route)."""
 
-    Connexion deep-copies a parameter's definition and builds a new ``Draft4Validator`` for every
-    value of every request; the schema never changes and validating never changes it, so one
-    validator per parameter gives the same verdicts and messages for a fraction of the time."""
-
-    _validators: t.ClassVar[dict[int, tuple[dict[str, Any], Any]]] = {}
-
-    def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
-                           param_name: str | None = None) -> str | None:
-        if value is None or (is_nullable(param) and is_null(value)):
-            return super().validate_parameter(parameter_type, value, param, param_name)
-        known = self._validators.get(id(param))
-        if known is None or known[0] is not param:
-            validator = Draft4Validator(param.get("schema", param),
-                                        format_checker=draft4_format_checker)
-            known = self._validators[id(param)] = (param, validator)
-        try:
-            known[1].validate(value)
-        except jsonschema.ValidationError as exception:
-            return str(exception)
-        return None
+    def validate(self, scope: Scope) -> None:
+        operation_id = _compat.routed_operation_id(scope)
+        if operation_id and _query.checked_on_validation(operation_id):
+            _query.check_request(operation_id, scope.get("query_string", b"").decode("latin-1"))
+        super().validate(scope)

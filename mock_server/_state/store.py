@@ -65,6 +65,11 @@ class Table:
     def get(self, key: str) -> Record | None:
         return self._rows.get(key)
 
+    def live(self, key: str) -> Record | None:
+        """The row, unless it is not there or soft-deleted (``deleted_at`` set)."""
+        record = self._rows.get(key)
+        return record if record is not None and record.get("deleted_at") is None else None
+
     def put(self, record: Record) -> Record:
         self._rows[record["id"]] = record
         self._on_change()
@@ -83,6 +88,14 @@ class Table:
 
     def find(self, predicate: Callable[[Record], bool]) -> list[Record]:
         return [r for r in self._rows.values() if predicate(r)]
+
+    def find_where(self, **columns: Any) -> list[Record]:
+        """The rows whose columns have these values."""
+        return self.find(lambda r: all(r.get(k) == v for k, v in columns.items()))
+
+    def first_where(self, **columns: Any) -> Record | None:
+        """The first row whose columns have these values."""
+        return self.first(lambda r: all(r.get(k) == v for k, v in columns.items()))
 
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         for record in self._rows.values():

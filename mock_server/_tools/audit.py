@@ -1,8 +1,8 @@
 """``medusa-mock audit``: the contract suite against a live Store API, with reports and a baseline.
 
-The audit does not test anything itself: it runs the contract tests (``contract_tests/``, the same
-code path as ``pytest contract_tests --base-url URL``) with the options it was given, and turns the
-event stream they write (one JSON line per check run) into reports:
+The audit does not test anything itself: it runs the contract tests (``mock_server/contract/``, the
+same code path as ``pytest --pyargs mock_server.contract --base-url URL``) with the options it was
+given, and turns the event stream they write (one JSON line per check run) into reports:
 
 * ``junit.xml`` (pytest's own JUnit report of the run),
 * ``audit.json`` (every check run, grouped by operation, with each failure's reproduction),
@@ -113,6 +113,12 @@ def operation_index(path: Path) -> dict[str, tuple[str, str, list[str]]]:
                 out[operation["operationId"]] = (method.upper(), route,
                                                  list(operation.get("tags") or []))
     return out
+
+
+def unknown_names(names: list[str], index: dict[str, tuple[str, str, list[str]]]) -> list[str]:
+    """The names among ``names`` that are neither an operationId nor a tag of the document."""
+    known = set(index) | {tag for _, _, tags in index.values() for tag in tags}
+    return [name for name in dict.fromkeys(names) if name not in known]
 
 
 # -- the baseline ----------------------------------------------------------------------------
@@ -284,25 +290,6 @@ def write_markdown(path: Path, *, title: str, target: str, document: str, warnin
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def describe_failure(exc: BaseException) -> str:
-    """A schemathesis failure's title and message (every one, for a group of several), as the
-    reports show it."""
-    failures = getattr(exc, "exceptions", None) or [exc]
-    parts = []
-    for failure in failures:
-        title = getattr(failure, "title", "") or type(failure).__name__
-        message = getattr(failure, "message", "") or str(failure)
-        # Keep what failed, not the schema dump that follows it: a report must not carry the
-        # document's own prose (a vendor document's descriptions are not ours to copy).
-        kept = []
-        for line in message.splitlines():
-            if line.strip().startswith(("Schema", "Value:", "{")):
-                break
-            kept.append(line.strip())
-        parts.append(f"{title}: {' '.join(k for k in kept if k)}".strip()[:400])
-    return " | ".join(parts)
-
-
 def _one_line(text: str, limit: int = 600) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
@@ -345,9 +332,8 @@ def pytest_runs(arguments: list[str], suite: Path, junit: Path, workers: int) ->
 
 
 def suite_dir() -> Path:
-    import contract_tests
-
-    return Path(contract_tests.__file__).resolve().parent
+    """The contract suite's folder (``mock_server/contract``; not imported here: pytest runs it)."""
+    return Path(__file__).resolve().parents[1] / "contract"
 
 
 def run_pytest(arguments: list[str], *, quiet: bool, workdir: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._quirks import implements
 from .._context import current
 from .._responses import json_response, send_status
 
@@ -12,10 +13,11 @@ STORE_TOKEN_TTL = 30 * 24 * 60 * 60  # "30d"
 
 def get_auth() -> Any:
     ctx = current()
-    return json_response({"customer": ctx.services.customers.view(ctx.customer_id,
+    return json_response({"customer": ctx.services.customers.view(ctx.customer,
                                                                   with_orders=True)})
 
 
+@implements("login-401-text")
 def post_auth(body: dict[str, Any]) -> Any:
     ctx = current()
     customers = ctx.services.customers
@@ -26,12 +28,14 @@ def post_auth(body: dict[str, Any]) -> Any:
     return json_response({"customer": customers.view(customer["id"], with_orders=True)})
 
 
+@implements("logout-needs-no-auth")
 def delete_auth() -> Any:
     ctx = current()
     ctx.session.destroy()
     return send_status(200)
 
 
+@implements("login-401-text")
 def post_token(body: dict[str, Any]) -> Any:
     ctx = current()
     customer = ctx.services.customers.authenticate(body["email"], body["password"])

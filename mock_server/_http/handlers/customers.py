@@ -13,7 +13,7 @@ ORDER_FILTERS = ("q", "id", "status", "fulfillment_status", "payment_status", "d
 
 def _me() -> Any:
     ctx = current()
-    return json_response({"customer": ctx.services.customers.view(ctx.customer_id)})
+    return json_response({"customer": ctx.services.customers.view(ctx.customer)})
 
 
 def post_customers(body: dict[str, Any]) -> Any:
@@ -29,25 +29,25 @@ def get_customers_customer() -> Any:
 
 def post_customers_customer(body: dict[str, Any]) -> Any:
     ctx = current()
-    ctx.services.customers.update(ctx.customer_id, body)
+    ctx.services.customers.update(ctx.customer, body)
     return _me()
 
 
 def post_customers_customer_addresses(body: dict[str, Any]) -> Any:
     ctx = current()
-    ctx.services.customers.add_address(ctx.customer_id, body["address"])
+    ctx.services.customers.add_address(ctx.customer, body["address"])
     return _me()
 
 
 def post_customers_customer_addresses_address(address_id: str, body: dict[str, Any]) -> Any:
     ctx = current()
-    ctx.services.customers.update_address(ctx.customer_id, address_id, body)
+    ctx.services.customers.update_address(ctx.customer, address_id, body)
     return _me()
 
 
 def delete_customers_customer_addresses_address(address_id: str) -> Any:
     ctx = current()
-    ctx.services.customers.remove_address(ctx.customer_id, address_id)
+    ctx.services.customers.remove_address(ctx.customer, address_id)
     return _me()
 
 
@@ -55,13 +55,13 @@ def get_customers_customer_orders(limit: int = 10, offset: int = 0, **query: Any
     ctx = current()
     filters = {key: query[key] for key in ORDER_FILTERS if query.get(key) is not None}
     orders, count = ctx.services.orders.list_for_customer(
-        ctx.customer_id, limit=limit, offset=offset, filters=filters)
+        ctx.customer, limit=limit, offset=offset, filters=filters)
     return json_response({"orders": orders, "count": count, "offset": offset, "limit": limit})
 
 
 def get_customers_customer_payment_methods() -> Any:
     ctx = current()
-    ctx.services.customers.view(ctx.customer_id)  # 404 for a token of an unknown customer
+    ctx.services.customers.view(ctx.customer)  # 404 for a token of an unknown customer
     return json_response({"payment_methods": []})
 
 

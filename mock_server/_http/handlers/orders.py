@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._domain.errors import UnexpectedError
+from ..._quirks import implements
 from .._context import current
 from .._responses import json_response, send_status
 
@@ -26,7 +27,7 @@ def get_orders(display_id: float, email: str, **query: Any) -> Any:
     return json_response({"order": order})
 
 
-def get_orders_order(id: str, **query: Any) -> Any:  # noqa: A002 - the document's name
+def get_orders_order(id: str, **query: Any) -> Any:
     config = {k: query.get(k) for k in ("fields", "expand")}
     return json_response({"order": current().services.orders.retrieve(id, config)})
 
@@ -35,6 +36,7 @@ def get_orders_order_cart_id(cart_id: str) -> Any:
     return json_response({"order": current().services.orders.retrieve_by_cart(cart_id)})
 
 
+@implements("claim-confirm-text-ok", "claim-order-ids-string")
 def post_orders_customer_order_claim(body: dict[str, Any]) -> Any:
     ctx = current()
     order_ids = body["order_ids"]
@@ -44,6 +46,7 @@ def post_orders_customer_order_claim(body: dict[str, Any]) -> Any:
     return send_status(200)
 
 
+@implements("claim-confirm-text-ok", "confirm-needs-no-auth")
 def post_orders_customer_order_claims_customer_order_claim_accept(body: dict[str, Any]) -> Any:
     current().services.orders.confirm_claim(body["token"])
     return send_status(200)

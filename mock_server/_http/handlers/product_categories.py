@@ -16,7 +16,7 @@ def get_product_categories() -> Any:
                           "product_categories": categories})
 
 
-def get_product_categories_category(id: str) -> Any:  # noqa: A002
+def get_product_categories_category(id: str) -> Any:
     query = _query.validate("GetProductCategoriesCategory")
     category = current().services.catalog.retrieve_category(id, query)
     return json_response({"product_category": category})

@@ -16,5 +16,5 @@ def get_collections() -> Any:
                           "limit": config.take, "offset": config.skip})
 
 
-def get_collections_collection(id: str) -> Any:  # noqa: A002
+def get_collections_collection(id: str) -> Any:
     return json_response({"collection": current().services.catalog.retrieve_collection(id)})

@@ -21,15 +21,13 @@ def get_variants() -> Any:
     return json_response({"variants": variants})
 
 
-def get_variants_variant(id: str) -> Any:  # noqa: A002 - the document's name
+def get_variants_variant(id: str) -> Any:
     ctx = current()
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
     catalog = ctx.services.catalog
-    if has_key and channels and not catalog.variant_in_channels(id, channels):
-        catalog.retrieve_variant(id, {})  # an unknown variant is a 404 first
-        errors.append(f"Variant with id: {id} is not associated with sales channels defined by "
-                      "the Publishable API Key passed in the header of the request.")
+    if has_key:
+        errors += catalog.variant_scope_errors(id, channels)
     query = _query.validate("GetVariantsVariant", raw)
     if errors:
         return _query.multiple_errors(errors)

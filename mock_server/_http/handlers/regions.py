@@ -17,7 +17,7 @@ def get_regions() -> Any:
                           "offset": query["offset"]})
 
 
-def get_regions_region(id: str) -> Any:  # noqa: A002 - the document's name
+def get_regions_region(id: str) -> Any:
     current().cacheable = True  # the answer depends on the request and the store only
     query = _query.validate("GetRegionsRegion")
     return json_response({"region": current().services.catalog.retrieve_region(id, query)})

@@ -12,6 +12,6 @@ def get_return_reasons() -> Any:
     return json_response({"return_reasons": current().services.catalog.list_return_reasons()})
 
 
-def get_return_reasons_reason(id: str) -> Any:  # noqa: A002
+def get_return_reasons_reason(id: str) -> Any:
     reason = current().services.catalog.retrieve_return_reason(id)
     return json_response({"return_reason": reason})

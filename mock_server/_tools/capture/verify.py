@@ -239,7 +239,7 @@ def by_operation(results: list[Result]) -> dict[str, tuple[int, int]]:
 def write_reports(results: list[Result], directory: Path, *, source: str,
                   copy: str) -> tuple[Path, Path]:
     operations = by_operation(results)
-    data = {
+    data: dict[str, Any] = {
         "source": source, "copy": copy, "reads": len(results),
         "agreeing": sum(r.agree for r in results), "agreement": round(agreement(results), 2),
         "operations": {op: {"agreeing": a, "reads": n, "agreement": round(100 * a / n, 2)}

@@ -41,9 +41,10 @@ import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core import media_types
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.core.transport import Response
 
-from ..audit import describe_failure
+from ..._failures import describe_failure
 
 UNDOCUMENTED = "undocumented_operation"
 REQUEST_PARAMETERS = "request_parameters_conformance"
@@ -213,6 +214,8 @@ class Document:
         """operationId -> (METHOD, path) for every operation of the Store document."""
         out = {}
         for result in self._schemas[0].get_all_operations():
+            if not isinstance(result, Ok):
+                continue  # an operation schemathesis cannot read is audit's to report
             api = result.ok()
             out[api.definition.raw.get("operationId") or api.label] = (api.method.upper(),
                                                                       api.path)
@@ -300,7 +303,7 @@ class Document:
             return f"a body without Content-Type (documented: {documented})"
         try:
             sent = media_types.parse(content_type)
-        except Exception:  # noqa: BLE001 - schemathesis' MalformedMediaType and ValueError
+        except Exception:  # schemathesis' MalformedMediaType and ValueError
             return f"malformed Content-Type {content_type!r} (documented: {documented})"
         chosen = next((a for a in alternatives
                        if media_types.matches_parts(media_types.parse(a.media_type), sent)), None)
@@ -401,7 +404,7 @@ def _cookies(header: str) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header)
-    except Exception:  # noqa: BLE001 - an unparsable Cookie header carries no parameter
+    except Exception:  # an unparsable Cookie header carries no parameter
         return {}
     return {name: morsel.value for name, morsel in jar.items()}
 

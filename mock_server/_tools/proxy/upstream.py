@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import h11
+
+T = TypeVar("T")
 
 READ_SIZE = 65536
 
@@ -46,7 +49,10 @@ class _Connection:
     async def next_event(self) -> h11.Event:
         while True:
             event = self.h11.next_event()
+            if event is h11.PAUSED:  # bytes past the answer, which nothing asked for
+                raise h11.RemoteProtocolError("the upstream sent more than its answer")
             if event is not h11.NEED_DATA:
+                assert isinstance(event, h11.Event)
                 return event
             data = await self.reader.read(READ_SIZE)
             if data:
@@ -110,7 +116,7 @@ class Upstream:
         self._ssl = ssl.create_default_context() if parts.scheme == "https" else None
         self._idle: list[_Connection] = []
 
-    async def bounded(self, awaitable):  # noqa: ANN001, ANN201 - any awaitable, its result
+    async def bounded(self, awaitable: Awaitable[T]) -> T:
         try:
             async with asyncio.timeout(self.timeout):
                 return await awaitable

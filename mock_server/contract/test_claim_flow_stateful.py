@@ -8,7 +8,7 @@ Medusa gives an expired claim token).
 The claim token is read from ``GET /_mock/events?name=order-update-token.created``, in process and
 against a live server alike. The document needs no OpenAPI links for this: the token travels
 through the control plane, which a link in store.yaml could not name, so the flow is a Hypothesis
-``RuleBasedStateMachine`` driving schemathesis cases, plus the flow of the brief as two plain
+``RuleBasedStateMachine`` driving schemathesis cases, plus the claim → confirm journey as two plain
 scenarios.
 """
 
@@ -26,10 +26,11 @@ from hypothesis.stateful import (
     rule,
 )
 
+from mock_server._claim_tokens import CLAIM_TOKEN_TTL
+
 from ._allowances import UNKNOWN_ERROR
 from ._harness import CLAIM_TOKEN_EVENT, CUSTOMER, Contract, run_state_machine, seeded_orders
 
-CLAIM_TOKEN_TTL = 15 * 60
 GUEST_ORDERS = [order for order in seeded_orders() if order["guest"]]
 OWN_ORDERS = [order for order in seeded_orders() if order["email"] == CUSTOMER["email"]]
 PAGE = 100  # larger than every order the flow can give the customer
@@ -125,7 +126,7 @@ def claim_and_confirm(contract: Contract) -> tuple[str, dict[str, Any], dict[str
     return token, customer, order, event["token"]
 
 
-# -- the brief's flow -------------------------------------------------------------------------
+# -- the claim → confirm journey -----------------------------------------------------------
 def test_claim_then_confirm_gives_the_order_to_the_claimer(contract: Contract) -> None:
     if contract.claim_token_source() != "events":
         contract.not_covered("claim -> confirm ownership transfer: the target has no event "
@@ -245,13 +246,16 @@ class ClaimFlow(RuleBasedStateMachine):
                                min_size=1, max_size=3, unique=True))
     def claim(self, display_ids: list[int]) -> None:
         chosen = [self.model.orders[display_id] for display_id in display_ids]
+        ids: list[str] = []
         for order in chosen:
             if order.id is None:
                 self.look_up(order.display_id, by_guest_email=order.email == order.guest_email)
-        events = claim(self.contract, self.token, [order.id for order in chosen])
+            assert order.id is not None  # the look-up above found it
+            ids.append(order.id)
+        events = claim(self.contract, self.token, ids)
         expected: dict[str, list[str]] = {}
-        for order in chosen:
-            expected.setdefault(order.email, []).append(order.id)
+        for order, order_id in zip(chosen, ids, strict=True):
+            expected.setdefault(order.email, []).append(order_id)
         if len(events) < len(expected):  # a live Medusa may show the rest a bit later
             total = len(self.contract.events(CLAIM_TOKEN_EVENT)) - len(events) + len(expected)
             events = self.contract.wait_for_events(CLAIM_TOKEN_EVENT, total)[-len(expected):]

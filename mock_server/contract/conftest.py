@@ -31,7 +31,7 @@ from ._harness import (
 
 def _registered_options(parser: pytest.Parser) -> set[str]:
     names: set[str] = set()
-    for group in (parser._anonymous, *parser._groups):  # noqa: SLF001 - no public accessor
+    for group in (parser._anonymous, *parser._groups):
         for option in group.options:
             names.update(option.names())
     return names
@@ -41,7 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     # Another conftest (tests/) or a plugin (pytest-base-url) may define --base-url already:
     # reuse it instead of clashing; only its value (dest ``base_url``) is read.
     known = _registered_options(parser)
-    group = parser.getgroup("contract", "medusa-mock contract tests (contract_tests/)")
+    group = parser.getgroup("contract", "medusa-mock contract tests (mock_server/contract/)")
     if "--base-url" not in known:
         group.addoption("--base-url", dest="base_url", default=None, metavar="URL",
                         help="Run the contract tests against this live server (e.g. "
@@ -56,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                              f"(default {DEFAULT_MAX_EXAMPLES}).")
 
 
-    extra = [
+    extra: list[tuple[str, dict[str, Any]]] = [
         ("--contract-spec", {"metavar": "FILE", "help": "document to test against (default: "
                                                        "the bundled openapi/store.yaml)"}),
         ("--contract-events", {"metavar": "FILE", "help": "append the event stream (one JSON "
@@ -87,6 +87,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds (scripts/check skips it)")
     configure_session(Options.from_pytest(config))
 
 
@@ -97,11 +98,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # ``schema.parametrize()`` would get the same id. Put the operation back into the id.
     here = Path(__file__).resolve().parent
     for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.slow)  # property-based: CI runs it, scripts/check not
         label = getattr(item, "operation_label", None)
         node_id = getattr(item, "_id", None)
         if (label and node_id is not None and getattr(node_id, "params", "") is None
                 and item.name.endswith(f"[{label}]") and here in item.path.resolve().parents):
-            item._id = node_id.with_params(label)  # noqa: SLF001
+            item._id = node_id.with_params(label)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

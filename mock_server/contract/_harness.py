@@ -26,15 +26,15 @@ from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 from schemathesis.core.failures import FailureGroup
 
 from mock_server import Settings, create_app
+from mock_server._claim_tokens import CLAIM_TOKEN_EVENT, mint_claim_token
+from mock_server._failures import describe_failure
+from mock_server._seed import read_seed
 from mock_server._spec import control_spec_path, store_spec_path
-from mock_server._state.seed import read_seed
-from mock_server._tools.audit import describe_failure
 
 from ._allowances import Allowance, find_allowance
 
 CUSTOMER = {"email": "jane@example.com", "password": "supersecret"}
 """The seeded registered customer whose bearer token every generated case carries."""
-CLAIM_TOKEN_EVENT = "order-update-token.created"
 
 DEFAULT_SEED = 20240611
 DEFAULT_MAX_EXAMPLES = 15
@@ -262,7 +262,7 @@ def _curl(case: Any, response: Any) -> str:
                    if k.lower() not in ("user-agent", "accept-encoding", "accept", "connection",
                                         "content-length", "x-schemathesis-testcaseid")}
         return case.as_curl_command(headers=headers)
-    except Exception:  # noqa: BLE001 - a missing reproduction must not break the run
+    except Exception:
         return ""
 
 
@@ -508,7 +508,7 @@ class Contract:
                               query={"name": CLAIM_TOKEN_EVENT})
             try:
                 self._events_probe = probe.call().status_code == 200
-            except Exception:  # noqa: BLE001 - no outbox: not an error
+            except Exception:
                 self._events_probe = False
         return self._events_probe
 
@@ -522,22 +522,9 @@ class Contract:
 
     def mint_claim_token(self, customer_id: str, order_ids: list[str],
                          secret: str | None = None) -> str:
-        """A claim token as Medusa signs one: HS256 ``{claimingCustomerId, orders, iat, exp}``."""
-        import base64
-        import hashlib
-        import hmac
-
-        def part(data: bytes) -> str:
-            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-        now = int(time.time())
-        payload = {"claimingCustomerId": customer_id, "orders": order_ids, "iat": now,
-                   "exp": now + 900}
-        head = part(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-        body = part(json.dumps(payload, separators=(",", ":")).encode())
-        key = (secret or self.claim_token_secret() or "").encode()
-        signature = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-        return f"{head}.{body}.{part(signature)}"
+        """A claim token as Medusa signs one (``mock_server._claim_tokens``)."""
+        return mint_claim_token(secret or self.claim_token_secret() or "", customer_id,
+                                order_ids)
 
     def not_covered(self, what: str) -> None:
         SESSION.events.emit(kind="not_covered", message=what)

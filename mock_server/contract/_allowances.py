@@ -3,7 +3,7 @@
 A row lets ONE schemathesis check fail for ONE operation (or, for Express's own routing, which
 runs before any operation, for any operation: ``ANY_OPERATION``), and only for responses that
 satisfy the row's condition. Everything else a check reports stays a failure. The rows are
-applied in exactly one place: :func:`contract_tests._harness.wrap_check`, which wraps every
+applied in exactly one place: :func:`mock_server.contract._harness.wrap_check`, which wraps every
 default check and counts what each row let through (the "allowed" column of the summary).
 
 Add a row only for behaviour a real Medusa 1.20.11 shows and the mock reproduces on purpose, as
@@ -40,7 +40,7 @@ decides, and it must name the exact Express answer."""
 def _json_body(response: Any) -> Any:
     try:
         return response.json()
-    except Exception:  # noqa: BLE001 - not JSON: the condition does not hold
+    except Exception:
         return None
 
 

@@ -1,0 +1,55 @@
+"""The outer ASGI middleware: what Express and Medusa's loaders do before any route runs.
+
+One middleware per job, composed in the one ordered list of :func:`middlewares` (outermost
+first), placed before Connexion's exception middleware. On the way in, each runs in list order;
+an answer passes back through them in reverse, each adding what it owns:
+
+1. ``compression`` (only with ``Settings.http_compression``): gzips the finished answer;
+2. ``powered_by``: ``X-Powered-By: Express``, first on every answer;
+3. ``cors``: answers store preflights itself; CORS headers on store answers;
+4. ``session``: loads ``connect.sid``, creates the :class:`~.._context.RequestContext` every
+   later layer and handler shares (scope key ``SCOPE_KEY``); saves the session, ``Set-Cookie``;
+5. ``identity``: the acting customer (session, then a store bearer JWT);
+6. ``etag``: holds each answer whole; ``res.send``'s weak ETag, 304 for fresh conditional GETs;
+7. ``body``: ``express.json()``'s rules (413, 400, ``{}``), before routing and authentication;
+8. ``answer_cache``: replays kept answers of pure reads; moves the store's write generation
+   around requests that may write.
+
+The order is Express's where it shows: body-parser's errors come back without CORS headers (the
+context's ``before_router``) but with a session cookie, a replayed answer still gets its ETag
+check, session cookie, CORS headers and ``X-Powered-By`` per request.
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+
+from ..._domain.services import Services
+from .._answer_cache import AnswerCache
+from .answer_cache import AnswerCacheMiddleware
+from .body import BodyRulesMiddleware
+from .compression import CompressionMiddleware
+from .cors import CORSMiddleware
+from .etag import ETagMiddleware
+from .identity import IdentityMiddleware
+from .powered_by import PoweredByMiddleware
+from .session import SessionMiddleware
+
+__all__ = ["middlewares"]
+
+
+def middlewares(services: Services, answers: AnswerCache) -> list[Middleware]:
+    """The outer middleware of one app, outermost first."""
+    settings = services.settings
+    stack = [
+        Middleware(PoweredByMiddleware),
+        Middleware(CORSMiddleware, allows_origin=settings.allows_origin),
+        Middleware(SessionMiddleware, services=services),
+        Middleware(IdentityMiddleware, tokens=services.tokens),
+        Middleware(ETagMiddleware),
+        Middleware(BodyRulesMiddleware),
+        Middleware(AnswerCacheMiddleware, store=services.store, answers=answers),
+    ]
+    if settings.http_compression:
+        stack.insert(0, Middleware(CompressionMiddleware))
+    return stack
