@@ -502,11 +502,10 @@ def _capture_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def capture(args: argparse.Namespace) -> int:
-    import httpx
-
     from ._tools import capture as capturing
     from ._tools.capture import verify
     from ._tools.files import atomic_write_text
+    from ._tools.sides import Unreachable
 
     if bool(args.output) == bool(args.verify):
         print("medusa-mock: capture needs either -o FILE or --verify COPY_URL",
@@ -527,9 +526,10 @@ def capture(args: argparse.Namespace) -> int:
                                  publishable_key=args.publishable_key, timeout=args.timeout,
                                  progress=lambda done, total: progress.update(
                                      "comparing catalog reads", done, total))
-        except httpx.HTTPError as exc:
-            where = exc.request.url if isinstance(exc, httpx.RequestError) else args.verify
-            print(f"\nmedusa-mock: cannot reach {where}: {exc}", file=sys.stderr)
+        except Unreachable as exc:
+            where = catalog.source if exc.side == "source" else args.verify
+            print(f"\nmedusa-mock: cannot reach the {exc.side} {where}: {exc.detail}",
+                  file=sys.stderr)
             return EXIT_USAGE
         json_path, md_path = verify.write_reports(results, args.report_dir,
                                                   source=catalog.source, copy=args.verify)

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from mock_server._tools.capture import Progress, build_seed, crawl
-from mock_server._tools.capture.verify import Answer, compare
+from mock_server._tools.capture.verify import compare
+from mock_server._tools.sides import Answer
 
 from .test_cli import _free_port, _wait
 from .test_seed import minimal_seed
@@ -119,6 +120,12 @@ def test_verify_finds_a_copy_that_differs(source: str, tmp_path: Path) -> None:
     assert any(r.endswith(".amount: 1950 vs 1951") for r in reasons), reasons[:5]
     assert any('.title: "Medusa Merch" vs "Renamed"' in r for r in reasons)
     assert report["operations"]["GetCollectionsCollection"]["agreeing"] == 3
+    [renamed] = [row for row in report["disagreements"]
+                 if row["operation"] == "GetCollectionsCollection"]
+    path = renamed["request"].split(" ", 1)[1]
+    assert renamed["curl"]["source"] == f"curl -sS -i {source}{path}"
+    assert renamed["curl"]["copy"].startswith("curl -sS -i http://127.0.0.1:")
+    assert renamed["curl"]["copy"].endswith(path)
 
 
 def test_a_publishable_key_is_kept_with_the_channel_it_shows(source: str,
@@ -155,6 +162,15 @@ def test_usage_and_connection_errors(tmp_path: Path) -> None:
     down = _capture(f"http://127.0.0.1:{_free_port()}", "-o", str(out))
     assert down.returncode == 2 and "cannot reach" in down.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_verify_names_the_side_it_cannot_reach(source: str, tmp_path: Path) -> None:
+    port = _free_port()
+    done = _capture(source, "--verify", f"http://127.0.0.1:{port}", "--quiet",
+                    "--report-dir", str(tmp_path / "report"))
+    assert done.returncode == 2
+    assert f"cannot reach the copy http://127.0.0.1:{port}: " in done.stderr
+    assert not (tmp_path / "report").exists()
 
 
 # -- the crawl in process -----------------------------------------------------------------------
@@ -231,7 +247,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
 
 def test_unordered_relations_compare_as_sets_and_everything_else_in_order() -> None:
     def answer(body: Any) -> Answer:
-        return Answer(200, "application/json", body, json.dumps(body))
+        return Answer(200, "application/json", json.dumps(body), body)
 
     a = {"product": {"tags": [{"id": 1}, {"id": 2}], "variants": [{"id": "a"}, {"id": "b"}],
                      "created_at": "x"}}
@@ -242,6 +258,6 @@ def test_unordered_relations_compare_as_sets_and_everything_else_in_order() -> N
     assert notes == ["$.product.tags: the same items in another order"]
     c = {"product": {"tags": [{"id": 1}, {"id": 2}], "variants": [{"id": "b"}, {"id": "a"}]}}
     assert compare(answer(a), answer(c))[0] == '$.product.variants[0].id: "a" vs "b"'
-    assert compare(answer(a), Answer(404, "text/html", None, "x")) == [
+    assert compare(answer(a), Answer(404, "text/html", "x")) == [
         "status 200 vs 404", "content-type application/json vs text/html",
         "the bodies differ (not JSON)"]

@@ -22,6 +22,8 @@ from typing import Any, TextIO
 
 import httpx
 
+from ..sides import Page, walk_pages
+
 PAGE = 100
 PRODUCT_RELATIONS = ("variants,variants.prices,variants.options,options,options.values,images,"
                      "tags,collection,type,profiles,sales_channels")
@@ -125,25 +127,15 @@ class StoreClient:
               ) -> Iterator[dict[str, Any]]:
         """Every item of a list, page after page: up to ``count`` when the list is
         ``counted``, else up to the first short page."""
-        offset = 0
-        while True:
-            data = self.get(path, {**(params or {}), "limit": PAGE, "offset": offset})
+        def fetch(query: dict[str, Any]) -> Page:
+            data = self.get(path, query)
             items = data.get(key)
             if not isinstance(items, list):
                 raise CaptureError(f"GET {path}: no {key!r} list in the answer")
-            yield from items
-            offset += len(items)
-            total = data.get("count") if counted else None
-            total = total if isinstance(total, int) else None
-            if on_page:
-                on_page(offset, total)
-            if not items:
-                return
-            if isinstance(total, int):
-                if offset >= total:
-                    return
-            elif len(items) < PAGE:  # uncounted: only a short page ends the list
-                return
+            count = data.get("count") if counted else None
+            return items, count if isinstance(count, int) else None
+
+        return walk_pages(fetch, params, limit=PAGE, on_page=on_page)
 
 
 def crawl(base_url: str, *, publishable_key: str | None = None,

@@ -15,7 +15,9 @@ for one, come reversed in the list), so they compare as sets; an order-only diff
 noted in the report, not counted.
 
 The reads and the comparison are plain data and a pure function (``catalog_reads``,
-``compare``), so ``medusa-mock diff`` can play them as a scenario.
+``compare``). Answers are read as ``medusa-mock diff`` reads them (``sides``: each deployment a
+:class:`Side`, so a disagreement comes with a ``curl`` per side), and the status and media type
+are compared as ``diff`` compares them.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
+from ..compare import head_differences
 from ..files import atomic_write_text
+from ..sides import Answer, Sent, Side
 from .crawl import PAGE, Catalog
 
 TIMESTAMPS = frozenset({"created_at", "updated_at", "deleted_at"})
@@ -48,14 +50,6 @@ class Read:
 
 
 @dataclass
-class Answer:
-    status: int
-    media_type: str
-    body: Any
-    text: str
-
-
-@dataclass
 class Result:
     read: Read
     reference: Answer
@@ -63,6 +57,8 @@ class Result:
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Order-only differences of unordered relations (not counted)."""
+    sent: tuple[Sent, Sent] | None = None
+    """The request as each side got it (for the report's curls)."""
 
     @property
     def agree(self) -> bool:
@@ -134,17 +130,12 @@ def catalog_reads(catalog: Catalog) -> list[Read]:
 
 
 def compare(reference: Answer, candidate: Answer, notes: list[str] | None = None) -> list[str]:
-    reasons: list[str] = []
-    if reference.status != candidate.status:
-        reasons.append(f"status {reference.status} vs {candidate.status}")
-    if reference.media_type != candidate.media_type:
-        reasons.append(f"content-type {reference.media_type or '<none>'} vs "
-                       f"{candidate.media_type or '<none>'}")
-    if reference.body is None or candidate.body is None:
+    reasons = head_differences(reference, candidate)
+    if reference.json is None or candidate.json is None:
         if reference.text != candidate.text:
             reasons.append("the bodies differ (not JSON)")
         return reasons
-    reasons.extend(differences(reference.body, candidate.body, notes=notes))
+    reasons.extend(differences(reference.json, candidate.json, notes=notes))
     return reasons[:MAX_REASONS]
 
 
@@ -195,31 +186,28 @@ def _brief(value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def _answer(client: httpx.Client, path: str) -> Answer:
-    response = client.get(path)
-    media_type = response.headers.get("content-type", "").split(";")[0].strip()
-    try:
-        body = response.json() if media_type.endswith("json") else None
-    except ValueError:
-        body = None
-    return Answer(response.status_code, media_type, body, response.text)
-
-
 def run(reference_url: str, candidate_url: str, reads: list[Read], *,
         publishable_key: str | None = None, timeout: float = 30.0,
         progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """Each read sent to the source and to the copy, and compared. Raises
+    :class:`~mock_server._tools.sides.Unreachable` (naming the side) when one does not
+    answer."""
     headers = {"x-publishable-api-key": publishable_key} if publishable_key else {}
     results = []
-    with httpx.Client(base_url=reference_url.rstrip("/"), timeout=timeout,
-                      headers=headers) as reference, \
-            httpx.Client(base_url=candidate_url.rstrip("/"), timeout=timeout,
-                         headers=headers) as candidate:
+    sides = (Side("source", reference_url, timeout=timeout),
+             Side("copy", candidate_url, timeout=timeout))
+    try:
         for i, read in enumerate(reads, start=1):
-            ref, cand = _answer(reference, read.path), _answer(candidate, read.path)
+            (ref, ref_sent), (cand, cand_sent) = (side.send("GET", read.path, headers=headers)
+                                                  for side in sides)
             notes: list[str] = []
-            results.append(Result(read, ref, cand, compare(ref, cand, notes), notes))
+            results.append(Result(read, ref, cand, compare(ref, cand, notes), notes,
+                                  (ref_sent, cand_sent)))
             if progress:
                 progress(i, len(reads))
+    finally:
+        for side in sides:
+            side.close()
     return results
 
 
@@ -247,7 +235,9 @@ def write_reports(results: list[Result], directory: Path, *, source: str,
         "disagreements": [{"operation": r.read.operation, "request": f"GET {r.read.path}",
                            "reasons": r.reasons,
                            "source": f"{r.reference.status} {r.reference.text[:400]}",
-                           "copy": f"{r.candidate.status} {r.candidate.text[:400]}"}
+                           "copy": f"{r.candidate.status} {r.candidate.text[:400]}",
+                           "curl": {"source": r.sent[0].curl(), "copy": r.sent[1].curl()}
+                           if r.sent else None}
                           for r in results if not r.agree],
         "order_only": [{"request": f"GET {r.read.path}", "notes": r.notes}
                        for r in results if r.agree and r.notes],
@@ -264,6 +254,8 @@ def write_reports(results: list[Result], directory: Path, *, source: str,
     for row in data["disagreements"]:
         lines += [f"### `{row['request']}` ({row['operation']})", ""]
         lines += [f"- {reason}" for reason in row["reasons"]] + [""]
+        if row["curl"]:
+            lines += ["```sh", row["curl"]["source"], row["curl"]["copy"], "```", ""]
     if data["order_only"]:
         lines += ["## Agreeing, but for the order of unordered relations", ""]
         lines += [f"- `{row['request']}`: {'; '.join(row['notes'][:3])}"
