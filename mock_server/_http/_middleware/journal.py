@@ -1,0 +1,67 @@
+"""The request journal: one entry per request the mock answers (``GET /_mock/requests``),
+control-plane requests excepted.
+
+Outermost but for the control guard (and the sandbox selection), so that an entry holds what
+the client got: a replayed answer, a faulted one (its rule's id), a dropped connection (no
+status). Recording is kept small, as it runs on every request: the entry is a tuple of
+references (method, path, the raw query string, the status, the first bytes of each body, the
+answer's headers), formatted only when read (``_http/_journal.py``).
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..._domain.services import Services
+from .._journal import BODY_LIMIT
+from ._asgi import FAULT_KEY, SAFE_METHODS, SANDBOX_KEY, HTTPMiddleware, services_of
+from .faults import is_control
+
+
+class JournalMiddleware(HTTPMiddleware):
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        super().__init__(app)
+        self.services = services
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        journal = services_of(scope, self.services).journal
+        path = scope["path"]
+        if not journal.enabled or is_control(path):
+            await self.app(scope, receive, send)
+            return
+        at = journal.clock.time()
+        started = perf_counter()
+        answer: list = [None, None, b""]  # status, headers, body (its first BODY_LIMIT bytes)
+        request_body = b""
+
+        async def journal_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer[0] = message["status"]
+                answer[1] = message.get("headers")
+            elif message["type"] == "http.response.body":
+                body = message.get("body", b"")
+                if not answer[2]:
+                    answer[2] = body[:BODY_LIMIT] if len(body) > BODY_LIMIT else body
+                elif len(answer[2]) < BODY_LIMIT:
+                    answer[2] = (answer[2] + body)[:BODY_LIMIT]
+            await send(message)
+
+        if scope["method"] in SAFE_METHODS:
+            journal_receive = receive
+        else:
+            async def journal_receive() -> Message:
+                nonlocal request_body
+                message = await receive()
+                if len(request_body) < BODY_LIMIT and message["type"] == "http.request":
+                    request_body = (request_body + message.get("body", b""))[:BODY_LIMIT]
+                return message
+
+        try:
+            await self.app(scope, journal_receive, journal_send)
+        finally:
+            journal.record((journal.next_id(), at, scope["method"], path,
+                            scope.get("query_string", b""), answer[0], perf_counter() - started,
+                            request_body, answer[2], answer[1], scope.get(SANDBOX_KEY),
+                            scope.get(FAULT_KEY)))
