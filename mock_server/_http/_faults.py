@@ -88,7 +88,7 @@ def _answer(rule: FaultRule, status: int) -> tuple[int, list[tuple[bytes, bytes]
             status, f"{_phrase(status)} (medusa-mock fault {rule.id})"))
     else:
         payload = b""
-    if payload and b"content-type" not in names:
+    if payload and not any(k == b"content-type" for k, _ in headers):
         headers.append((b"content-type", JSON_CONTENT_TYPE.encode()))
     headers = [h for h in headers if h[0] not in (b"content-length", FAULT_HEADER)]
     headers += [(b"content-length", str(len(payload)).encode()),
