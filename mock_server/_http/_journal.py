@@ -18,7 +18,7 @@ from .._state.clock import to_iso
 from .._state.journal import RequestJournal
 from ._operations import operation_id
 
-BODY_LIMIT = 8192
+BODY_LIMIT = 16384
 """Bytes of each request and response body the journal keeps."""
 _TEXT_TYPES = re.compile(r"^(text/|application/(.*[+/])?(json|xml|x-www-form-urlencoded))")
 
