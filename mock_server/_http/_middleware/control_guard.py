@@ -27,8 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..._settings import Settings
 from .._errors import dumps, status_error_body
-from ._asgi import SAFE_METHODS, HTTPMiddleware, header, send_json
-from .faults import is_control
+from ._asgi import SAFE_METHODS, HTTPMiddleware, header, is_control, send_json
 
 TOKEN_HEADER = b"x-medusa-mock-control-token"
 TOKEN_COOKIE = "medusa_mock_control"

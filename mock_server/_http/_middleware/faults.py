@@ -24,13 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..._domain.services import Services
 from .._faults import FAULT_HEADER
 from .._operations import operation_id
-from ._asgi import FAULT_KEY, HTTPMiddleware, response_headers, services_of
+from ._asgi import FAULT_KEY, HTTPMiddleware, is_control, response_headers, services_of
 
 DROP_EXTENSION = "medusa_mock.drop"
-
-
-def is_control(path: str) -> bool:
-    return path == "/_mock" or path.startswith("/_mock/")
 
 
 class FaultsMiddleware(HTTPMiddleware):

@@ -16,8 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..._domain.services import Services
 from .._journal import BODY_LIMIT
-from ._asgi import FAULT_KEY, SAFE_METHODS, SANDBOX_KEY, HTTPMiddleware, services_of
-from .faults import is_control
+from ._asgi import (
+    FAULT_KEY,
+    SAFE_METHODS,
+    SANDBOX_KEY,
+    HTTPMiddleware,
+    is_control,
+    services_of,
+)
 
 
 class JournalMiddleware(HTTPMiddleware):

@@ -20,6 +20,7 @@ from importlib import resources
 from starlette.types import Receive, Scope, Send
 
 from ... import _state
+from ..._quirks import implements
 from ._asgi import HTTPMiddleware, header
 
 PREFIX = "/uploads/"
@@ -40,6 +41,7 @@ def upload_files() -> dict[str, tuple[bytes, bytes, bytes]]:
     return files
 
 
+@implements("demo-store-uploads")
 class UploadsMiddleware(HTTPMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
