@@ -60,6 +60,13 @@ def link_templates(values: tuple[str, ...]) -> dict[str, str]:
     return templates
 
 
+def _token_mail(to: Any, subject: str, text: str, token: Any, link: str, action: str
+                ) -> dict[str, Any]:
+    """A message that carries a token, and the action a customer takes with it."""
+    return {"to": to, "subject": subject, "text": text, "token": token, "link": link,
+            "action": action}
+
+
 def _money(amount: Any, currency: str | None) -> str:
     if not isinstance(amount, int | float):
         return "-"
@@ -101,35 +108,28 @@ class InboxService:
         orders = [self._order(i) for i in data.get("orders") or []]
         numbers = ", ".join(f"#{o['display_id']}" for o in orders if o)
         link = self._link("claim", token=token, email=data.get("old_email"))
-        return {
-            "to": data.get("old_email"),
-            "subject": "Confirm that these orders are yours",
-            "text": (f"Someone asked to add the orders {numbers or '(none found)'}, placed with "
-                     f"this e-mail address, to their account. If that was you, confirm it:\n\n"
-                     f"{link}\n\nThe link holds this token, valid for 15 minutes:\n{token}\n\n"
-                     f"If it was not you, ignore this e-mail."),
-            "token": token, "link": link,
-            "action": "confirm-claim",
-        }
+        text = (f"Someone asked to add the orders {numbers or '(none found)'}, placed with this "
+                f"e-mail address, to their account. If that was you, confirm it:\n\n{link}\n\n"
+                f"The link holds this token, valid for 15 minutes:\n{token}\n\n"
+                f"If it was not you, ignore this e-mail.")
+        return _token_mail(data.get("old_email"), "Confirm that these orders are yours", text,
+                           token, link, "confirm-claim")
 
     def _password_reset(self, data: dict[str, Any]) -> dict[str, Any] | None:
         token, email = data.get("token"), data.get("email")
         link = self._link("password-reset", token=token, email=email)
         name = " ".join(n for n in (data.get("first_name"), data.get("last_name")) if n)
-        return {
-            "to": email, "subject": "Reset your password",
-            "text": (f"Hello {name or email},\n\nsomeone asked to reset the password of your "
-                     f"account. Choose a new one here:\n\n{link}\n\nThe link holds this token:\n"
-                     f"{token}\n\nIf it was not you, ignore this e-mail: your password stays "
-                     f"as it is."),
-            "token": token, "link": link,
-            "action": "reset-password",
-        }
+        text = (f"Hello {name or email},\n\nsomeone asked to reset the password of your account. "
+                f"Choose a new one here:\n\n{link}\n\nThe link holds this token:\n{token}\n\n"
+                f"If it was not you, ignore this e-mail: your password stays as it is.")
+        return _token_mail(email, "Reset your password", text, token, link, "reset-password")
+
+    def _notified_order(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The order an order event is about, unless the event asks for no notification."""
+        return None if data.get("no_notification") else self._order(data.get("id"))
 
     def _order_placed(self, data: dict[str, Any]) -> dict[str, Any] | None:
-        if data.get("no_notification"):
-            return None
-        order = self._order(data.get("id"))
+        order = self._notified_order(data)
         if order is None:
             return None
         currency = order.get("currency_code")
@@ -149,9 +149,7 @@ class InboxService:
         }
 
     def _return_requested(self, data: dict[str, Any]) -> dict[str, Any] | None:
-        if data.get("no_notification"):
-            return None
-        order = self._order(data.get("id"))
+        order = self._notified_order(data)
         if order is None:
             return None
         return {
