@@ -5,7 +5,10 @@ Outermost but for the control guard (and the sandbox selection), so that an entr
 the client got: a replayed answer, a faulted one (its rule's id), a dropped connection (no
 status). Recording is kept small, as it runs on every request: the entry is a tuple of
 references (method, path, the raw query string, the status, the first bytes of each body, the
-answer's headers), formatted only when read (``_http/_journal.py``).
+answer's headers), formatted only when read (``_http/_journal.py``). A body longer than the
+journal keeps is cut once per body object: a replayed answer is the same object every time, so
+its cut is shared by every entry of it (no copy per request, and the journal's memory stays
+bounded by its size times the cut).
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ class JournalMiddleware(HTTPMiddleware):
     def __init__(self, app: ASGIApp, services: Services) -> None:
         super().__init__(app)
         self.services = services
+        self._cut: tuple[bytes, bytes] = (b"", b"")  # the last long body and its cut
+
+    def _keep(self, body: bytes) -> bytes:
+        """The first ``BODY_LIMIT`` bytes of a long body, cut once per body object."""
+        whole, cut = self._cut
+        if body is not whole:
+            cut = body[:BODY_LIMIT]
+            self._cut = (body, cut)
+        return cut
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         journal = services_of(scope, self.services).journal
@@ -49,7 +61,7 @@ class JournalMiddleware(HTTPMiddleware):
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 if not answer[2]:
-                    answer[2] = body[:BODY_LIMIT] if len(body) > BODY_LIMIT else body
+                    answer[2] = self._keep(body) if len(body) > BODY_LIMIT else body
                 elif len(answer[2]) < BODY_LIMIT:
                     answer[2] = (answer[2] + body)[:BODY_LIMIT]
             await send(message)
