@@ -43,7 +43,11 @@ class JournalMiddleware(HTTPMiddleware):
             self._cut = (body, cut)
         return cut
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # (``handle`` inlined: one coroutine fewer on every request's path)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         journal = services_of(scope, self.services).journal
         path = scope["path"]
         if not journal.enabled or is_control(path):
