@@ -38,18 +38,11 @@ def _body(raw: bytes, content_type: str | None) -> tuple[Any, bool]:
     return text, truncated
 
 
-def _content_type(headers: Any) -> str | None:
-    for key, value in headers or ():
-        if key.lower() == b"content-type":
-            return str(value.decode("latin-1"))
-    return None
-
-
 def entry_view(entry: tuple[Any, ...]) -> dict[str, Any]:
     (entry_id, at, method, path, query, status, duration, request_body, response_body,
-     headers, sandbox, fault) = entry
+     raw_type, sandbox, fault) = entry
     request, request_cut = _body(request_body, None)
-    content_type = _content_type(headers)
+    content_type = raw_type.decode("latin-1") if raw_type is not None else None
     response, response_cut = _body(response_body, content_type)
     return {
         "id": entry_id, "time": to_iso(at), "method": method, "path": path,

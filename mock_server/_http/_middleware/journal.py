@@ -4,11 +4,13 @@ control-plane requests excepted.
 Outermost but for the control guard (and the sandbox selection), so that an entry holds what
 the client got: a replayed answer, a faulted one (its rule's id), a dropped connection (no
 status). Recording is kept small, as it runs on every request: the entry is a tuple of
-references (method, path, the raw query string, the status, the first bytes of each body, the
-answer's headers), formatted only when read (``_http/_journal.py``). A body longer than the
-journal keeps is cut once per body object: a replayed answer is the same object every time, so
-its cut is shared by every entry of it (no copy per request, and the journal's memory stays
-bounded by its size times the cut).
+references to strings and bytes (method, path, the raw query string, the status, the first bytes
+of each body, the answer's content type), formatted only when read (``_http/_journal.py``): no
+container the garbage collector would have to walk again and again while the entry lives in the
+ring (a kept list of headers per entry cost more than the rest of the recording together). A
+body longer than the journal keeps is cut once per body object: a replayed answer is the same
+object every time, so its cut is shared by every entry of it (no copy per request, and the
+journal's memory stays bounded by its size times the cut).
 """
 
 from __future__ import annotations
@@ -55,13 +57,16 @@ class JournalMiddleware(HTTPMiddleware):
             return
         at = journal.clock.time()
         started = perf_counter()
-        answer: list = [None, None, b""]  # status, headers, body (its first BODY_LIMIT bytes)
+        answer: list = [None, None, b""]  # status, content type, body (first BODY_LIMIT bytes)
         request_body = b""
 
         async def journal_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer[0] = message["status"]
-                answer[1] = message.get("headers")
+                for key, value in message.get("headers") or ():
+                    if key == b"content-type":
+                        answer[1] = value
+                        break
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 if not answer[2]:
