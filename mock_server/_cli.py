@@ -7,8 +7,12 @@ import contextlib
 import errno
 import gc
 import importlib.util
+import ipaddress
 import json
 import logging
+import math
+import os
+import re
 import shlex
 import signal
 import socket
@@ -54,7 +58,28 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="gzip answers over 1 kB for clients that accept it, like Medusa with "
                         "http_compression enabled (x-no-compression opts out per request)")
     p.add_argument("--no-control", action="store_true",
-                   help="do not serve the control plane under /_mock (events, reset, clock)")
+                   help="do not serve the control plane under /_mock (events, reset, clock, "
+                        "faults, the request journal, the console)")
+    steer = p.add_argument_group("steering and seeing (the control plane, /_mock)")
+    steer.add_argument("--control-token", default=None, metavar="TOKEN",
+                       help="require this token on every /_mock route (X-Medusa-Mock-Control-"
+                            "Token or Authorization: Bearer; the console: open "
+                            "/_mock/?token=TOKEN). MEDUSA_MOCK_CONTROL_TOKEN sets it too")
+    steer.add_argument("--latency", default=None, metavar="MIN-MAX",
+                       help="delay every answer but the control plane's by a random number of "
+                            "milliseconds in this range (e.g. 200-800, or 300)")
+    steer.add_argument("--journal-size", type=int, default=defaults.journal_size, metavar="N",
+                       help="requests the journal keeps (GET /_mock/requests; default: "
+                            "%(default)s; 0 turns it off)")
+    steer.add_argument("--public-url", default=None, metavar="URL",
+                       help="the base URL browsers reach the mock at, for the demo store's image "
+                            "URLs and the control plane's own origin (default: "
+                            "http://localhost:PORT)")
+    steer.add_argument("--storefront-url", action="append", default=[], metavar="URL",
+                       help="where the inbox's e-mail links point: the storefront's base URL "
+                            "(default: http://localhost:8000), or KIND=TEMPLATE for one kind "
+                            "(claim, password-reset, order) with {token}, {email}, {order_id}, "
+                            "{display_id}; repeatable")
     p.add_argument("--validate-responses", action="store_true",
                    help="check every response against the document (slower; for debugging)")
     p.add_argument("--read-cache", choices=list(READ_CACHE_MODES), default=defaults.read_cache,
@@ -605,6 +630,75 @@ def _bad_limits(args: argparse.Namespace) -> str | None:
     return None
 
 
+_LOOPBACK_NAMES = ("localhost", "ip6-localhost")
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
+
+
+def _latency(value: str | None) -> tuple[float, float] | None:
+    """``MIN-MAX`` or ``MS`` in milliseconds; ``ValueError`` for anything else."""
+    if value is None:
+        return None
+    low, sep, high = value.partition("-")
+    bounds = (float(low), float(high) if sep else float(low))
+    if not all(math.isfinite(b) and b >= 0 for b in bounds) or bounds[0] > bounds[1]:
+        raise ValueError(value)
+    return bounds
+
+
+def _steering_problem(args: argparse.Namespace) -> str | None:
+    if args.journal_size < 0:
+        return f"--journal-size must be 0 or more, not {args.journal_size}"
+    if args.control_token is not None and not _TOKEN_CHARACTERS.fullmatch(args.control_token):
+        return ("--control-token takes letters, digits and ._~+/=- only (it travels in a "
+                "header and a cookie)")
+    if args.public_url is not None and not re.fullmatch(r"https?://[^/\s]+/?",
+                                                         args.public_url):
+        return f"--public-url must be an http(s) origin such as http://localhost:9000, not " \
+               f"{args.public_url!r}"
+    try:
+        _latency(args.latency)
+    except ValueError:
+        return f"--latency takes MIN-MAX or MS in milliseconds (e.g. 200-800), not " \
+               f"{args.latency!r}"
+    from ._domain.inbox import link_templates
+
+    try:
+        link_templates(tuple(args.storefront_url))
+    except ValueError as exc:
+        return f"--storefront-url: {exc}"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def security_warnings(settings: Settings) -> list[str]:
+    """What ``serve`` warns about at start: an open control plane beyond loopback, the public
+    default secrets."""
+    warnings = []
+    if settings.control and settings.control_token is None and not _is_loopback(settings.host):
+        warnings.append(
+            f"the control plane (/_mock) is open to anyone who can reach {settings.host}:"
+            f"{settings.port}: it hands out customers' claim and password-reset tokens and "
+            f"resets the store. Set --control-token TOKEN (or --no-control)")
+    default = Settings()
+    weak = [name for name, value, public in (
+        ("--jwt-secret", settings.jwt_secret, default.jwt_secret),
+        ("--cookie-secret", settings.cookie_secret, default.cookie_secret)) if value == public]
+    if weak:
+        warnings.append(
+            f"{' and '.join(weak)} {'is' if len(weak) == 1 else 'are'} Medusa's public default "
+            f"{default.jwt_secret!r}: anyone can forge bearer tokens, claim tokens and session "
+            f"cookies. Fine on your own machine; set {' and '.join(weak)} before sharing it")
+    return warnings
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -615,7 +709,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
               f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
         return EXIT_USAGE
-    problem = _bad_limits(args)
+    problem = _bad_limits(args) or _steering_problem(args)
     if problem:
         print(f"medusa-mock: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -629,7 +723,12 @@ def serve(args: argparse.Namespace) -> int:
                         store_cors=tuple(o.strip() for o in args.store_cors.split(",")
                                          if o.strip()),
                         validate_responses=args.validate_responses,
-                        read_cache=args.read_cache)
+                        read_cache=args.read_cache,
+                        control_token=args.control_token or os.environ.get(
+                            "MEDUSA_MOCK_CONTROL_TOKEN") or None,
+                        latency=_latency(args.latency), journal_size=args.journal_size,
+                        public_url=args.public_url,
+                        storefront_url=tuple(args.storefront_url))
     try:
         app = create_app(settings)
     except SeedError as exc:
@@ -647,6 +746,11 @@ def serve(args: argparse.Namespace) -> int:
     control = " (control plane at /_mock)" if settings.control else ""
     print(f"medusa-mock {__version__}: Medusa v1 Store API at http://{host}:{args.port}{control}",
           flush=True)
+    if settings.control:
+        print(f"console: {settings.base_url}/_mock/"
+              f"{'?token=<your --control-token>' if settings.control_token else ''}", flush=True)
+    for warning in security_warnings(settings):
+        print(f"medusa-mock: warning: {warning}", file=sys.stderr, flush=True)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     config = server_config(app, host=args.host, port=args.port, limits=limits,
                            log_level=args.log_level)

@@ -125,6 +125,7 @@ def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> 
         "expand": "images,options,variants,variants.options,variants.prices,tags,profiles,"
                   "sales_channels"}).json()["product"]
     assert [i["id"] for i in product["images"]] == ["img_1", product["images"][1]["id"]]
+    assert [i["url"] for i in product["images"]] == ["https://x/1.png", "https://x/2.png"]
     assert [o["id"] for o in product["options"]] == ["opt_size", "opt_color"]
     variant = product["variants"][0]
     assert [(v["id"], v["option_id"]) for v in variant["options"]] == [
@@ -146,6 +147,18 @@ def test_the_loader_keeps_the_ids_and_orders_a_capture_gives(tmp_path: Path) -> 
     assert client.get("/store/regions/reg_x").json()["region"]["tax_code"] == "DE-STD"
     profiles = {p["id"]: p for p in app.services.store.shipping_profiles.values()}
     assert profiles["sp_gift"]["name"] == "Gifts" and profiles["sp_gift"]["type"] == "gift_card"
+
+
+def test_an_image_object_on_the_mock_itself_gets_the_public_url(tmp_path: Path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(minimal_seed(images=[
+        {"id": "img_1", "url": "/uploads/a.png", "metadata": {"alt": "A"}}, "/uploads/b.png"])))
+    app = create_app(Settings(seed=path, public_url="https://demo.example.test"))
+    product = app.test_client().get("/store/products", params={"expand": "images"}).json()[
+        "products"][0]
+    assert [(i["id"], i["url"], i["metadata"]) for i in product["images"]] == [
+        ("img_1", "https://demo.example.test/uploads/a.png", {"alt": "A"}),
+        (product["images"][1]["id"], "https://demo.example.test/uploads/b.png", None)]
 
 
 def test_without_the_extensions_the_loader_decides_as_before(tmp_path: Path) -> None:
