@@ -312,18 +312,19 @@ def to_json_schema(schema: Any) -> Any:
 class MedusaJSONResponseValidator(ResponseBodyValidator):
     """Checks JSON responses against the document (with OpenAPI ``nullable`` understood)."""
 
-    _cache: dict[int, jsonschema.Draft4Validator] = {}
+    # Keyed by the schema's id, with the schema kept beside its validator: a freed schema's id
+    # may be reused by another one (another app's document), which must not find this entry.
+    _cache: dict[int, tuple[dict[str, Any], jsonschema.Draft4Validator]] = {}
 
     @property
     def validator(self) -> jsonschema.Draft4Validator:
-        key = id(self.schema)
-        validator = self._cache.get(key)
-        if validator is None:
-            validator = jsonschema.Draft4Validator(
-                to_json_schema(self.schema),
-                format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
-            self._cache[key] = validator
-        return validator
+        schema = self.schema
+        known = self._cache.get(id(schema))
+        if known is None or known[0] is not schema:
+            known = self._cache[id(schema)] = (schema, jsonschema.Draft4Validator(
+                to_json_schema(schema),
+                format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER))
+        return known[1]
 
     def parse_body(self, raw: bytes) -> Any:
         body = raw.decode(self.encoding)
