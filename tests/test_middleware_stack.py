@@ -14,6 +14,7 @@ from mock_server._http._middleware.cors import CORSMiddleware
 from mock_server._http._middleware.etag import ETagMiddleware
 from mock_server._http._middleware.identity import IdentityMiddleware
 from mock_server._http._middleware.powered_by import PoweredByMiddleware
+from mock_server._http._middleware.sandbox import SandboxMiddleware
 from mock_server._http._middleware.session import SessionMiddleware
 
 from ._asgi import call
@@ -28,8 +29,8 @@ def app() -> Any:
 
 def test_the_layers_in_order(app: Any) -> None:
     assert [layer.cls for layer in middlewares(app.services, app.answer_cache)] == [
-        PoweredByMiddleware, CORSMiddleware, SessionMiddleware, IdentityMiddleware,
-        ETagMiddleware, BodyRulesMiddleware, AnswerCacheMiddleware]
+        SandboxMiddleware, PoweredByMiddleware, CORSMiddleware, SessionMiddleware,
+        IdentityMiddleware, ETagMiddleware, BodyRulesMiddleware, AnswerCacheMiddleware]
 
 
 def test_a_store_answer_and_its_replay_get_every_layers_headers_in_order(app: Any) -> None:

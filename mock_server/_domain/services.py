@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .._settings import Settings
@@ -98,9 +99,11 @@ class Services:
         services.seed_state = seed_state if seed_state is not None else store.freeze()
         return services
 
-    def spawn(self) -> Services:
-        """A new container with the same settings and seed, in the seeded state (a sandbox)."""
-        return type(self).build(self.settings, seed=None, seed_state=self.seed_state)
+    def spawn(self, settings: Settings | None = None) -> Services:
+        """A new container with the same seed, in the seeded state (a sandbox), on these
+        settings (default: the same)."""
+        return type(self).build(settings or self.settings, seed=None,
+                                seed_state=self.seed_state)
 
     @property
     def seed_snapshot(self) -> dict[str, Any]:
@@ -120,6 +123,32 @@ class Services:
     def export_state(self, *, sandbox: str | None = None) -> dict[str, Any]:
         """The whole state as one JSON document (``_state/snapshot.py``)."""
         return snapshot.export(self.store, self.clock, self.outbox, self.ids, sandbox=sandbox)
+
+    def record_counts(self) -> dict[str, int]:
+        """Rows per non-empty table."""
+        with self.store.lock:
+            return {name: len(table) for name, table in self.store.tables.items() if len(table)}
+
+    def save_state(self) -> Path:
+        """Write the state to ``Settings.state_file`` (atomically); ``not_allowed`` without
+        one."""
+        path = self.settings.state_file
+        if path is None:
+            raise MedusaError(ErrorType.NOT_ALLOWED, "This sandbox has no state file: only the "
+                              "default sandbox of `medusa-mock serve --state FILE` is saved "
+                              "(GET /_mock/state exports any sandbox)")
+        snapshot.write_file(path, self.export_state())
+        return path
+
+    def load_state_file(self) -> bool:
+        """Load ``Settings.state_file`` when it exists (``SnapshotError``, one line, when it
+        cannot be loaded); whether it was loaded."""
+        path = self.settings.state_file
+        document = snapshot.read_file(path) if path is not None else None
+        if document is None:
+            return False
+        snapshot.apply(snapshot.parse(document), self.store, self.clock, self.outbox, self.ids)
+        return True
 
     def import_state(self, document: Any) -> None:
         """Replace the whole state with a document :meth:`export_state` gave; a document that

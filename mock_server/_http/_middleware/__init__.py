@@ -5,15 +5,19 @@ first), placed before Connexion's exception middleware. On the way in, each runs
 an answer passes back through them in reverse, each adding what it owns:
 
 1. ``compression`` (only with ``Settings.http_compression``): gzips the finished answer;
-2. ``powered_by``: ``X-Powered-By: Express``, first on every answer;
-3. ``cors``: answers store preflights itself; CORS headers on store answers;
-4. ``session``: loads ``connect.sid``, creates the :class:`~.._context.RequestContext` every
+2. ``sandbox``: which sandbox serves the request (``X-Medusa-Mock-Sandbox``, ``/_sandbox/NAME/``;
+   the prefix taken off the path); every later layer uses that sandbox's services;
+3. ``powered_by``: ``X-Powered-By: Express``, first on every answer;
+4. ``cors``: answers store preflights itself; CORS headers on store answers;
+5. ``session``: loads ``connect.sid``, creates the :class:`~.._context.RequestContext` every
    later layer and handler shares (scope key ``SCOPE_KEY``); saves the session, ``Set-Cookie``;
-5. ``identity``: the acting customer (session, then a store bearer JWT);
-6. ``etag``: holds each answer whole; ``res.send``'s weak ETag, 304 for fresh conditional GETs;
-7. ``body``: ``express.json()``'s rules (413, 400, ``{}``), before routing and authentication;
-8. ``answer_cache``: replays kept answers of pure reads; moves the store's write generation
-   around requests that may write.
+6. ``identity``: the acting customer (session, then a store bearer JWT);
+7. ``etag``: holds each answer whole; ``res.send``'s weak ETag, 304 for fresh conditional GETs;
+8. ``body``: ``express.json()``'s rules (413, 400, ``{}``), before routing and authentication;
+9. ``answer_cache``: replays kept answers of pure reads; moves the store's write generation
+   around requests that may write;
+10. ``index_check`` (only in ``verify`` read-cache mode): the store's indexes compared with a
+    scan after every request that may write.
 
 The order is Express's where it shows: body-parser's errors come back without CORS headers (the
 context's ``before_router``) but with a session cookie, a replayed answer still gets its ETag
@@ -26,22 +30,29 @@ from starlette.middleware import Middleware
 
 from ..._domain.services import Services
 from .._answer_cache import AnswerCache
+from .._sandboxes import Sandboxes
 from .answer_cache import AnswerCacheMiddleware
 from .body import BodyRulesMiddleware
 from .compression import CompressionMiddleware
 from .cors import CORSMiddleware
 from .etag import ETagMiddleware
 from .identity import IdentityMiddleware
+from .index_check import IndexCheckMiddleware
 from .powered_by import PoweredByMiddleware
+from .sandbox import SandboxMiddleware
 from .session import SessionMiddleware
 
 __all__ = ["middlewares"]
 
 
-def middlewares(services: Services, answers: AnswerCache) -> list[Middleware]:
-    """The outer middleware of one app, outermost first."""
+def middlewares(services: Services, answers: AnswerCache,
+                sandboxes: Sandboxes | None = None) -> list[Middleware]:
+    """The outer middleware of one app, outermost first: ``services`` and ``answers`` are the
+    default sandbox's; every layer after ``sandbox`` uses the chosen sandbox's."""
+    sandboxes = sandboxes or Sandboxes(services, answers)
     settings = services.settings
     stack = [
+        Middleware(SandboxMiddleware, sandboxes=sandboxes),
         Middleware(PoweredByMiddleware),
         Middleware(CORSMiddleware, allows_origin=settings.allows_origin),
         Middleware(SessionMiddleware, services=services),
@@ -50,6 +61,8 @@ def middlewares(services: Services, answers: AnswerCache) -> list[Middleware]:
         Middleware(BodyRulesMiddleware),
         Middleware(AnswerCacheMiddleware, store=services.store, answers=answers),
     ]
+    if settings.read_cache == "verify":
+        stack.append(Middleware(IndexCheckMiddleware, store=services.store))
     if settings.http_compression:
         stack.insert(0, Middleware(CompressionMiddleware))
     return stack
