@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import logging
 
+from .._quirks import implements
 from .._settings import Settings
-from .._state.store import Store
+from .._state.store import Record, Store
 
 log = logging.getLogger("medusa_mock")
 
@@ -46,6 +47,7 @@ class Bounds:
         self.evicted: dict[str, int] = {}
         self._warned: set[str] = set()
 
+    @implements("state-caps")
     def make_room(self, table: str) -> None:
         """Before a new row of ``table`` is stored: while the table is at its cap, its least
         recently used row goes (with what belongs only to it)."""
@@ -89,50 +91,53 @@ class Bounds:
             store.tables[table].delete(key)
         return True
 
+    def _droppable(self, table: str, key: str) -> Record | None:
+        rows = self.store.tables[table]
+        return None if key in rows.pinned else rows.get(key)
+
+    def _delete_by(self, table: str, column: str, value: str,
+                   unless_on: tuple[str, ...] = ()) -> None:
+        """Delete the rows whose ``column`` is ``value``, but those on any of ``unless_on``."""
+        rows = self.store.tables[table]
+        for row in rows.by(column, value):
+            if all(row.get(other) is None for other in unless_on):
+                rows.delete(row["id"])
+
     def drop_cart(self, cart_id: str) -> None:
-        store = self.store
-        cart = store.carts.get(cart_id)
-        if cart is None or cart_id in store.carts.pinned:
+        cart = self._droppable("carts", cart_id)
+        if cart is None:
             return
-        for session in store.payment_sessions.by("cart_id", cart_id):
-            store.payment_sessions.delete(session["id"])
-        for item in store.line_items.by("cart_id", cart_id):
-            if item.get("order_id") is None and item.get("swap_id") is None:
-                store.line_items.delete(item["id"])
-        for payment in store.payments.by("cart_id", cart_id):
-            if payment.get("order_id") is None and payment.get("swap_id") is None:
-                store.payments.delete(payment["id"])
-        store.carts.delete(cart_id)
+        self._delete_by("payment_sessions", "cart_id", cart_id)
+        self._delete_by("line_items", "cart_id", cart_id, unless_on=("order_id", "swap_id"))
+        self._delete_by("payments", "cart_id", cart_id, unless_on=("order_id", "swap_id"))
+        self.store.carts.delete(cart_id)
         self._drop_addresses(cart.get("shipping_address_id"), cart.get("billing_address_id"))
 
     def drop_customer(self, customer_id: str) -> None:
-        store = self.store
-        if customer_id in store.customers.pinned:
+        customer = self._droppable("customers", customer_id)
+        if customer is None:
             return
-        customer = store.customers.delete(customer_id)
-        for session in store.sessions.by("data.customer_id", customer_id):
-            store.sessions.delete(session["id"])
+        store = self.store
+        store.customers.delete(customer_id)
+        self._delete_by("sessions", "data.customer_id", customer_id)
         book = [a["id"] for a in store.addresses.by("customer_id", customer_id)]
-        self._drop_addresses(*book, (customer or {}).get("billing_address_id"), own=customer_id)
+        self._drop_addresses(*book, customer.get("billing_address_id"), own=customer_id)
 
     def drop_order(self, order_id: str) -> None:
-        store = self.store
-        order = store.orders.get(order_id)
-        if order is None or order_id in store.orders.pinned:
+        order = self._droppable("orders", order_id)
+        if order is None:
             return
-        for ret in store.returns.by("order_id", order_id):
-            store.returns.delete(ret["id"])
+        store = self.store
+        self._delete_by("returns", "order_id", order_id)
         for swap in store.swaps.by("order_id", order_id):
             for item_id in swap.get("additional_item_ids", []):
                 store.line_items.delete(item_id)
             if swap.get("cart_id"):
-                for payment in store.payments.by("cart_id", swap["cart_id"]):
-                    store.payments.delete(payment["id"])
+                self._delete_by("payments", "cart_id", swap["cart_id"])
                 self.drop_cart(swap["cart_id"])
             store.swaps.delete(swap["id"])
             self._drop_addresses(swap.get("shipping_address_id"))
-        for item in store.line_items.by("order_id", order_id):
-            store.line_items.delete(item["id"])
+        self._delete_by("line_items", "order_id", order_id)
         for payment in order.get("payments", []):
             store.payments.delete(payment["id"])
         store.orders.delete(order_id)
