@@ -191,13 +191,13 @@ def latency_by_size(args: argparse.Namespace) -> list[dict[str, Any]]:
     template: tuple[dict[str, Any], str] | None = None
     if args.fill == "state":
         progress("exporting a template cart")
-        server = servers.start_mock(args.mock_command, extra=UNCAPPED)
+        server = servers.start_mock(args.mock_command, extra=_uncapped(args))
         try:
             template = asyncio.run(_export_template(server.base_url))
         finally:
             server.stop()
     for size in args.sizes:
-        extra: tuple[str, ...] = UNCAPPED if args.fill == "state" else ()
+        extra: tuple[str, ...] = _uncapped(args)
         cart_ids: list[str] = []
         with tempfile.TemporaryDirectory() as work:
             fill_seconds = 0.0
@@ -216,6 +216,7 @@ def latency_by_size(args: argparse.Namespace) -> list[dict[str, Any]]:
             server = servers.start_mock(args.mock_command, extra=extra, timeout=600)
             try:
                 if args.fill == "http" and size:
+                    progress(f"{size} carts: making them with requests")
                     started = time.perf_counter()
                     cart_ids = asyncio.run(_fill_http(server.base_url, size))
                     fill_seconds = time.perf_counter() - started
@@ -261,8 +262,12 @@ async def _register(base_url: str, count: int, run: str, connections: int = 4) -
     await asyncio.gather(*(worker(i) for i in range(connections)))
 
 
+def _uncapped(args: argparse.Namespace) -> tuple[str, ...]:
+    return () if args.legacy else UNCAPPED
+
+
 def memory(args: argparse.Namespace) -> dict[str, Any]:
-    server = servers.start_mock(args.mock_command, extra=UNCAPPED)
+    server = servers.start_mock(args.mock_command, extra=_uncapped(args))
     try:
         # warm every code path and the allocator's per-thread arenas first (scrypt takes 2 MB
         # per hash, kept by the allocator once, not per customer)
@@ -400,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smoke run: sizes 0 and 1000, fewer iterations, carts and customers")
     p.add_argument("--mock-command", metavar="TEMPLATE",
                    help="serve the mock with this command ({port}, {python} replaced)")
+    p.add_argument("--legacy", action="store_true",
+                   help="the mock has no state options (one from before they existed): serve "
+                        "it without caps options, fill it with requests, no sandboxes")
     p.add_argument("--seed", type=int, default=20240611)
     p.add_argument("--label", default="")
     p.add_argument("--results", type=Path, default=RESULTS, metavar="DIR")
@@ -414,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.iterations, args.warmup = [0, 1000], 100, 10
         args.memory_carts, args.memory_customers, args.sandboxes = 300, 100, 10
     only = {s.strip() for s in args.only.split(",")}
+    if args.legacy:
+        args.fill = "http"
+        only.discard("sandboxes")
     import datetime as _dt
     import os
 

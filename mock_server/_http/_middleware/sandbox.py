@@ -31,6 +31,7 @@ class SandboxMiddleware:
         name = header(scope, HEADER)
         path: str = scope["path"]
         if name is None and not path.startswith(PREFIX):
+            self.sandboxes.default.last_used = self.sandboxes.clock.time()
             scope[SCOPE_KEY] = self._default
             await self.app(scope, receive, send)
             return
