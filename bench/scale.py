@@ -267,27 +267,34 @@ def _uncapped(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def memory(args: argparse.Namespace) -> dict[str, Any]:
+    """RSS growth per 1,000 carts and customers: the slope over a second batch, after a first
+    one of the same size has warmed every code path and the allocator (scrypt takes 2 MB per
+    hash; the allocator keeps such blocks per thread once, not per customer)."""
+    carts, customers = args.memory_carts, args.memory_customers
     server = servers.start_mock(args.mock_command, extra=_uncapped(args))
+    rss: dict[str, int] = {}
     try:
-        # warm every code path and the allocator's per-thread arenas first (scrypt takes 2 MB
-        # per hash, kept by the allocator once, not per customer)
-        asyncio.run(_fill_http(server.base_url, 100))
-        asyncio.run(_register(server.base_url, 100, "warm"))
-        before = _settled_rss_kb(server.pid)
-        progress(f"memory: {args.memory_carts} carts")
-        asyncio.run(_fill_http(server.base_url, args.memory_carts))
-        after_carts = _settled_rss_kb(server.pid)
-        progress(f"memory: {args.memory_customers} customers")
-        asyncio.run(_register(server.base_url, args.memory_customers, "m"))
-        after_customers = _settled_rss_kb(server.pid)
+        rss["start"] = _settled_rss_kb(server.pid)
+        for batch in ("first", "second"):
+            progress(f"memory: {carts} carts, {batch} batch")
+            asyncio.run(_fill_http(server.base_url, carts))
+            rss[f"carts_{batch}"] = _settled_rss_kb(server.pid)
+            progress(f"memory: {customers} customers, {batch} batch")
+            asyncio.run(_register(server.base_url, customers, batch))
+            rss[f"customers_{batch}"] = _settled_rss_kb(server.pid)
     finally:
         server.stop()
+
+    def per_1k(grown_kb: int, count: int) -> float:
+        return round(grown_kb / 1024 / count * 1000, 2)
+
     return {
-        "carts": args.memory_carts, "customers": args.memory_customers,
-        "rss_mb_before": round(before / 1024, 1),
-        "mb_per_1k_carts": round((after_carts - before) / 1024 / args.memory_carts * 1000, 2),
-        "mb_per_1k_customers": round((after_customers - after_carts) / 1024
-                                     / args.memory_customers * 1000, 2),
+        "carts": carts, "customers": customers, "rss_mb_start": round(rss["start"] / 1024, 1),
+        "mb_per_1k_carts": per_1k(rss["carts_second"] - rss["customers_first"], carts),
+        "mb_per_1k_customers": per_1k(rss["customers_second"] - rss["carts_second"], customers),
+        "first_batch_mb_per_1k_carts": per_1k(rss["carts_first"] - rss["start"], carts),
+        "first_batch_mb_per_1k_customers": per_1k(rss["customers_first"] - rss["carts_first"],
+                                                  customers),
     }
 
 
@@ -365,11 +372,12 @@ def render(result: dict[str, Any]) -> str:
         lines.append("")
     mem = result.get("memory")
     if mem:
-        lines += ["## Memory", "",
-                  f"- {mem['mb_per_1k_carts']} MB per 1,000 carts (each with a line and an "
-                  f"address; {mem['carts']:,} made)",
+        lines += ["## Memory (RSS growth over a second batch; the first batch in brackets)", "",
+                  f"- {mem['mb_per_1k_carts']} MB per 1,000 carts, each with a line and an "
+                  f"address ({mem['first_batch_mb_per_1k_carts']}; 2 x {mem['carts']:,} made)",
                   f"- {mem['mb_per_1k_customers']} MB per 1,000 registered customers "
-                  f"({mem['customers']:,} made)", ""]
+                  f"({mem['first_batch_mb_per_1k_customers']}; 2 x {mem['customers']:,} made)",
+                  ""]
     box = result.get("sandboxes")
     if box:
         lines += ["## Sandboxes", "",

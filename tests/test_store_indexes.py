@@ -70,18 +70,21 @@ def test_a_row_filed_again_keeps_its_place_in_table_order() -> None:
 
 def test_a_change_in_place_without_a_put_is_found_and_repaired() -> None:
     store = Store()
-    store.line_items.put({"id": "item_1", "cart_id": "cart_1", "order_id": None})
-    item = store.line_items.get("item_1")
-    assert item is not None
-    item["order_id"] = "order_1"  # no put: the index still files it under None
-    problems = store.index_problems()
-    assert problems == ["line_items.order_id: row item_1 is filed under None but holds "
-                        "'order_1'"]
+    store.line_items.put({"id": "item_1", "cart_id": "cart_1", "order_id": "order_0"})
+    store.line_items.put({"id": "item_2", "cart_id": "cart_1", "order_id": None})
+    item, other = store.line_items.get("item_1"), store.line_items.get("item_2")
+    assert item is not None and other is not None
+    item["order_id"] = "order_1"  # no put: the index still files it under order_0
+    other["order_id"] = "order_1"  # nor this one, never filed (None is not indexed)
+    assert store.index_problems() == [
+        "line_items.order_id: row item_1 is filed under 'order_0' but holds 'order_1'",
+        "line_items.order_id: row item_2 is not filed but holds 'order_1'"]
     # a look-up never answers a row whose column no longer holds the value
-    assert store.line_items.by("order_id", None) == []
+    assert store.line_items.by("order_id", "order_0") == []
+    assert store.line_items.by("order_id", "order_1") == []  # what verify mode is there for
     store.reindex()
     assert store.index_problems() == []
-    assert store.line_items.by("order_id", "order_1") == [item]
+    assert store.line_items.by("order_id", "order_1") == [item, other]
 
 
 def test_least_recently_used_order_leaves_pinned_rows_out() -> None:

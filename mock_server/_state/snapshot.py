@@ -13,9 +13,12 @@ it (:func:`write_file`): a reader, or a crash, sees the old file or the new one,
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,20 @@ class Parsed:
     offset: float
     events: list[dict[str, Any]]
     ids: list[Any] | None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A state is millions of objects made at once that all live on: the cyclic collector's
+    passes over them while they are made cost more than the load itself (for 100,000 carts,
+    parsing took 4.4 s with them, 1.9 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def export(store: Store, clock: Clock, outbox: EventOutbox, ids: IdGenerator, *,
@@ -141,7 +158,7 @@ def apply(parsed: Parsed, store: Store, clock: Clock, outbox: EventOutbox,
           ids: IdGenerator) -> None:
     """Replace the state with a parsed document's (tables it does not list become empty). The
     rows become the store's own: do not use ``parsed`` afterwards."""
-    with store.lock:
+    with store.lock, _collector_paused():
         for name, table in store.tables.items():
             table.load(parsed.tables.get(name, {}), copied=True)
         store.counters = dict(parsed.counters)
@@ -162,7 +179,8 @@ def read_file(path: Path) -> dict[str, Any] | None:
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        document = orjson.loads(raw)
+        with _collector_paused():
+            document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(f"{path} is not valid JSON: {str(exc).splitlines()[0]}") from None
     try:

@@ -8,11 +8,12 @@ objects: callers copy before returning them to the HTTP layer (the domain views 
 **Indexes.** A table keeps secondary indexes on the columns of :data:`INDEXES` (a dotted name
 reads into a nested object: ``data.customer_id``). :meth:`Table.by` answers "the rows whose
 column has this value" from the index, in table order (the order rows were first stored), as a
-scan would. ``put`` and ``delete`` maintain them; ``put`` of a row already stored files it again
-under its current values (it remembers the value each row was filed under), so a record changed
-in place must be ``put`` again when an indexed column changed. :meth:`Store.check_indexes`
-compares every index with a scan (the ``verify`` mode runs it after every request that may
-write); a lookup also drops rows whose column no longer has the value asked for.
+scan would (``None`` is not indexed: looking it up scans). ``put`` and ``delete`` maintain
+them; ``put`` of a row already stored files it again under its current values (it remembers the
+value each row was filed under), so a record changed in place must be ``put`` again when an
+indexed column changed. :meth:`Store.index_problems` compares every index with a scan (the
+``verify`` mode runs it after every request that may write); a look-up also drops rows whose
+column no longer has the value asked for.
 
 **Recency.** Tables listed in :data:`TRACKED` keep their rows (other than the pinned ones: the
 seed's) in the order they were last stored or :meth:`Table.touch`-ed, oldest first, for the
@@ -113,12 +114,15 @@ def _bucket_key(value: Any) -> Any:
 
 
 class Index:
-    """Row ids by the value of one column, each bucket in table order."""
+    """Row ids by the value of one column, each bucket in table order. Rows whose column is
+    ``None`` (most rows, for most indexed columns: a guest's cart, a cart's line on no order) are
+    not filed: a look-up of ``None`` is a scan. A bucket of one row is that row's id (most
+    values are one row's: a cart's address, a line's cart), a set of rows a dict of ids."""
 
     def __init__(self, column: str) -> None:
         self.column = column
         self.read = column_reader(column)
-        self.buckets: dict[Any, dict[str, None]] = {}
+        self.buckets: dict[Any, str | dict[str, None]] = {}
         self.filed: dict[str, Any] = {}  # row id -> the bucket key it is filed under
         self._unsorted: set[Any] = set()
 
@@ -129,10 +133,14 @@ class Index:
             if old is value or (old == value and type(old) is type(value)):
                 return
             self.unfile(key)
+        if value is None:
+            return
         bucket = self.buckets.get(value)
         if bucket is None:
-            self.buckets[value] = {key: None}
+            self.buckets[value] = key
         else:
+            if isinstance(bucket, str):
+                bucket = self.buckets[value] = {bucket: None}
             if position[next(reversed(bucket))] > position[key]:
                 self._unsorted.add(value)  # filed again out of table order: sorted when read
             bucket[key] = None
@@ -143,16 +151,21 @@ class Index:
         if value is _MISSING:
             return
         bucket = self.buckets[value]
-        del bucket[key]
-        if not bucket:
+        if isinstance(bucket, str):
             del self.buckets[value]
+            return
+        del bucket[key]
+        if len(bucket) == 1:
+            self.buckets[value] = next(iter(bucket))
             self._unsorted.discard(value)
 
     def ids(self, value: Any, position: dict[str, int]) -> Iterable[str]:
         key = _bucket_key(value)
         bucket = self.buckets.get(key)
-        if not bucket:
+        if bucket is None:
             return ()
+        if isinstance(bucket, str):
+            return (bucket,)
         if key in self._unsorted:
             bucket = dict.fromkeys(sorted(bucket, key=position.__getitem__))
             self.buckets[key] = bucket
@@ -233,9 +246,9 @@ class Table:
         """The rows whose ``column`` equals ``value``, in table order (from the index when the
         column has one, else by a scan)."""
         index = self._indexes.get(column)
-        if index is None:
+        if index is None or value is None:
             read = column_reader(column)
-            return [r for r in self._rows.values() if read(r) == value]
+            return self.find(lambda r: read(r) == value)
         rows = self._rows
         read = index.read
         return [r for key in index.ids(value, self._position)
@@ -313,8 +326,8 @@ class Table:
                 now = fresh.filed.get(key, _MISSING)
                 if was is now or (was == now and type(was) is type(now)):
                     continue
-                problems.append(f"{self.name}.{column}: row {key} is filed under "
-                                f"{_shown(was)} but holds {_shown(now)}")
+                problems.append(f"{self.name}.{column}: row {key} is {_shown(was)} but holds "
+                                f"{_shown(now, filed=False)}")
         return problems
 
     def reindex(self) -> None:
@@ -325,12 +338,11 @@ class Table:
                 index.file(key, record, self._position)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, filed: bool = True) -> str:
     if value is _MISSING:
-        return "nothing (not filed)"
-    if value is _UNHASHABLE:
-        return "a list or object"
-    return repr(value)
+        return "not filed" if filed else "nothing indexed (None)"
+    text = "a list or object" if value is _UNHASHABLE else repr(value)
+    return f"filed under {text}" if filed else text
 
 
 class Store:
