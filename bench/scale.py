@@ -6,7 +6,9 @@ Three measurements, each against a fresh ``medusa-mock serve`` (over HTTP only):
   that many carts (each with a line and a shipping address) answers a sequence of cart writes
   (``POST /store/carts``, then ``POST /store/carts/{id}/line-items``) and reads
   (``GET /store/carts/{id}`` of a random stored cart), one request at a time on one keep-alive
-  connection: median and p99 of each request kind, and their ratio to the empty store. The carts
+  connection: median and p99 of each request kind, and their ratio to the empty store. The
+  servers of every size run side by side and take turns (``--rounds``), so that whatever else
+  the machine does falls on every size alike. The carts
   are put there fast (``--fill state``, the default): one real cart is made and exported
   (``GET /_mock/state``), copied N times with new ids into a state file, and the mock started
   with ``--state FILE``. ``--fill http`` makes every cart with requests instead (slow; for
@@ -151,17 +153,28 @@ async def _fill_http(base_url: str, count: int, connections: int = 8) -> list[st
 
 # -- latency by size --------------------------------------------------------------------------
 
-async def _measure_cart_ops(base_url: str, cart_ids: list[str], iterations: int,
-                            warmup: int, seed: int) -> dict[str, list[float]]:
-    host, port = split_base_url(base_url)
-    conn = Connection(host, port, timeout=120)
-    rng = random.Random(seed)
-    times: dict[str, list[float]] = {"create": [], "add_line": [], "get": []}
-    try:
-        params = await _setup(conn)
-        pool = list(cart_ids)
-        for n in range(warmup + iterations):
-            record = n >= warmup
+class CartTarget:
+    """One server under measurement: its connection, the carts it holds, the times so far."""
+
+    def __init__(self, base_url: str, cart_ids: list[str], seed: int, pid: int) -> None:
+        host, port = split_base_url(base_url)
+        self.conn = Connection(host, port, timeout=120)
+        self.pid = pid
+        self.cpu_seconds = 0.0  # the server's, over the measured iterations
+        self.iterations = 0
+        self.pool = list(cart_ids)
+        self.rng = random.Random(seed)
+        self.params: dict[str, str] = {}
+        self.times: dict[str, list[float]] = {"create": [], "add_line": [], "get": []}
+
+    async def run(self, iterations: int, *, record: bool = True) -> None:
+        """``iterations`` times: create a cart, add a line, read a random stored cart."""
+        conn = self.conn
+        if not self.params:
+            self.params = await _setup(conn)
+        params = self.params
+        cpu = servers.cpu_seconds(servers.process_tree(self.pid))
+        for _ in range(iterations):
             started = time.perf_counter()
             cart = await _json(conn, "POST", "/store/carts", {"region_id": params["region_id"]})
             created = time.perf_counter()
@@ -169,25 +182,56 @@ async def _measure_cart_ops(base_url: str, cart_ids: list[str], iterations: int,
             await _json(conn, "POST", f"/store/carts/{cart_id}/line-items",
                         {"variant_id": params["variant_id"], "quantity": 1})
             added = time.perf_counter()
-            pool.append(cart_id)
-            target = pool[rng.randrange(len(pool))]
+            self.pool.append(cart_id)
+            target = self.pool[self.rng.randrange(len(self.pool))]
             await _json(conn, "GET", f"/store/carts/{target}")
             read = time.perf_counter()
             if record:
-                times["create"].append((created - started) * 1000)
-                times["add_line"].append((added - created) * 1000)
-                times["get"].append((read - added) * 1000)
+                self.times["create"].append((created - started) * 1000)
+                self.times["add_line"].append((added - created) * 1000)
+                self.times["get"].append((read - added) * 1000)
+        if record:
+            self.cpu_seconds += servers.cpu_seconds(servers.process_tree(self.pid)) - cpu
+            self.iterations += iterations
+
+
+async def _interleaved(targets: list[CartTarget], iterations: int, warmup: int,
+                       rounds: int) -> None:
+    """Every target gets ``iterations`` measured iterations, in ``rounds`` turns taken one
+    after the other (the order rotating): what else the machine does meanwhile falls on every
+    target alike."""
+    try:
+        for target in targets:
+            await target.run(warmup, record=False)
+        per_round = max(1, iterations // rounds)
+        for turn in range(rounds):
+            order = targets[turn % len(targets):] + targets[:turn % len(targets)]
+            for target in order:
+                await target.run(per_round)
     finally:
-        await conn.close()
-    return times
+        for target in targets:
+            await target.conn.close()
 
 
 def _summary(values: list[float]) -> dict[str, float | None]:
     return {"median": median(values), "p99": percentile(values, 99), "count": len(values)}
 
 
+def _state_file(template: tuple[dict[str, Any], str], size: int, work: Path
+                ) -> tuple[Path, list[str], float]:
+    started = time.perf_counter()
+    state = state_with_carts(template[0], template[1], size)
+    cart_ids = cart_ids_of(state)
+    path = work / f"state-{size}.json"
+    path.write_text(json.dumps(state, separators=(",", ":")))
+    seconds = time.perf_counter() - started
+    progress(f"{size} carts: state file of {path.stat().st_size / 1e6:.0f} MB written in "
+             f"{seconds:.1f} s")
+    return path, cart_ids, seconds
+
+
 def latency_by_size(args: argparse.Namespace) -> list[dict[str, Any]]:
-    rows = []
+    """One server per size, all up at once, measured in interleaved rounds."""
     template: tuple[dict[str, Any], str] | None = None
     if args.fill == "state":
         progress("exporting a template cart")
@@ -196,42 +240,44 @@ def latency_by_size(args: argparse.Namespace) -> list[dict[str, Any]]:
             template = asyncio.run(_export_template(server.base_url))
         finally:
             server.stop()
-    for size in args.sizes:
-        extra: tuple[str, ...] = _uncapped(args)
-        cart_ids: list[str] = []
-        with tempfile.TemporaryDirectory() as work:
-            fill_seconds = 0.0
-            if args.fill == "state" and size:
-                assert template is not None
-                started = time.perf_counter()
-                state = state_with_carts(template[0], template[1], size)
-                cart_ids = cart_ids_of(state)
-                path = Path(work) / "state.json"
-                path.write_text(json.dumps(state, separators=(",", ":")))
-                del state
-                extra = (*extra, "--state", str(path))
-                fill_seconds = time.perf_counter() - started
-                progress(f"{size} carts: state file of {path.stat().st_size / 1e6:.0f} MB "
-                         f"written in {fill_seconds:.1f} s")
-            server = servers.start_mock(args.mock_command, extra=extra, timeout=600)
-            try:
+    started_servers: list[servers.StartedServer] = []
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            targets = []
+            for n, size in enumerate(args.sizes):
+                extra, fill_seconds = _uncapped(args), 0.0
+                cart_ids: list[str] = []
+                if template is not None and size:
+                    path, cart_ids, fill_seconds = _state_file(template, size, Path(work))
+                    extra = (*extra, "--state", str(path))
+                server = servers.start_mock(args.mock_command, extra=extra, timeout=900)
+                started_servers.append(server)
                 if args.fill == "http" and size:
                     progress(f"{size} carts: making them with requests")
                     started = time.perf_counter()
                     cart_ids = asyncio.run(_fill_http(server.base_url, size))
                     fill_seconds = time.perf_counter() - started
                     progress(f"{size} carts made with requests in {fill_seconds:.0f} s")
-                progress(f"{size} carts: measuring {args.iterations} cart writes and reads")
-                times = asyncio.run(_measure_cart_ops(server.base_url, cart_ids,
-                                                      args.iterations, args.warmup, args.seed))
-                rss = servers.tree_rss_kb(server.pid)
-            finally:
+                rows.append({"carts": size, "fill": args.fill,
+                             "fill_seconds": round(fill_seconds, 1),
+                             "startup_ms": round(server.startup_ms)})
+                targets.append(CartTarget(server.base_url, cart_ids, args.seed + n, server.pid))
+            progress(f"measuring {args.iterations} cart writes and reads per size, in "
+                     f"{args.rounds} interleaved rounds")
+            asyncio.run(_interleaved(targets, args.iterations, args.warmup, args.rounds))
+            for row, target, server in zip(rows, targets, started_servers, strict=True):
+                row["rss_mb"] = round(servers.tree_rss_kb(server.pid) / 1024, 1)
+                row["cpu_ms_per_iteration"] = round(
+                    target.cpu_seconds * 1000 / max(1, target.iterations), 3)
+                row.update({kind: _summary(values) for kind, values in target.times.items()})
+        finally:
+            for server in started_servers:
                 server.stop()
-        rows.append({"carts": size, "fill": args.fill, "fill_seconds": round(fill_seconds, 1),
-                     "startup_ms": round(server.startup_ms), "rss_mb": round(rss / 1024, 1),
-                     **{kind: _summary(values) for kind, values in times.items()}})
     base = rows[0] if rows and rows[0]["carts"] == 0 else None
     for row in rows:
+        row["cpu_ratio"] = ratio(row["cpu_ms_per_iteration"],
+                                 base["cpu_ms_per_iteration"] if base else None)
         for kind in ("create", "add_line", "get"):
             row[kind]["ratio_median"] = ratio(row[kind]["median"],
                                               base[kind]["median"] if base else None)
@@ -365,10 +411,12 @@ def render(result: dict[str, Any]) -> str:
                 lines.append(f"| {row['carts']:,} | {name} | {_ms(cell['median'])} | "
                              f"{_ms(cell['p99'])} | {_x(cell['ratio_median'])} | "
                              f"{_x(cell['ratio_p99'])} |")
-        lines += ["", "| carts | filled by | fill s | start ms | RSS MB |",
-                  "|---:|---|---:|---:|---:|"]
-        lines += [f"| {r['carts']:,} | {r['fill']} | {r['fill_seconds']} | {r['startup_ms']} | "
-                  f"{r['rss_mb']} |" for r in rows]
+        lines += ["", "Server CPU per iteration (the three requests), and the servers:", "",
+                  "| carts | CPU ms / iteration | / empty | filled by | fill s | start ms | "
+                  "RSS MB |", "|---:|---:|---:|---|---:|---:|---:|"]
+        lines += [f"| {r['carts']:,} | {r['cpu_ms_per_iteration']} | {_x(r['cpu_ratio'])} | "
+                  f"{r['fill']} | {r['fill_seconds']} | {r['startup_ms']} | {r['rss_mb']} |"
+                  for r in rows]
         lines.append("")
     mem = result.get("memory")
     if mem:
@@ -404,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="measured cart writes and reads per size (default: %(default)s)")
     p.add_argument("--warmup", type=int, default=50, metavar="N",
                    help="unmeasured ones first (default: %(default)s)")
+    p.add_argument("--rounds", type=int, default=10, metavar="N",
+                   help="turns the sizes take, one after the other (default: %(default)s)")
     p.add_argument("--memory-carts", type=int, default=2000, metavar="N")
     p.add_argument("--memory-customers", type=int, default=1000, metavar="N")
     p.add_argument("--sandboxes", type=int, default=50, metavar="N")
@@ -427,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.quick:
-        args.sizes, args.iterations, args.warmup = [0, 1000], 100, 10
+        args.sizes, args.iterations, args.warmup, args.rounds = [0, 1000], 100, 10, 4
         args.memory_carts, args.memory_customers, args.sandboxes = 300, 100, 10
     only = {s.strip() for s in args.only.split(",")}
     if args.legacy:
