@@ -114,13 +114,20 @@ def test_the_oldest_order_goes_with_everything_of_its_own_and_seeded_orders_neve
     seeded = 6
     mock = make_mock(max_orders=seeded + 2, max_carts=None)
     store = mock.services.store
-    orders = [_checkout(mock, f"buyer{n}@example.com") for n in range(3)]
+    orders = [_checkout(mock, f"buyer{n}@example.com") for n in range(2)]
     oldest = orders[0]
+    r = mock.client.post("/store/returns", json={"order_id": oldest["id"], "items": [
+        {"item_id": oldest["items"][0]["id"], "quantity": 1}]})
+    assert r.status_code == 200, r.text
+    assert store.returns.by("order_id", oldest["id"])
+    orders.append(_checkout(mock, "buyer2@example.com"))
     assert len(store.orders) == seeded + 2
     assert store.orders.get(oldest["id"]) is None
     assert store.line_items.by("order_id", oldest["id"]) == []
     assert store.carts.get(oldest["cart_id"]) is None
     assert store.payments.by("cart_id", oldest["cart_id"]) == []
+    assert store.returns.by("order_id", oldest["id"]) == []
+    assert store.index_problems() == []
     assert mock.client.get(f"/store/orders/{oldest['id']}").status_code == 404
     for kept in orders[1:]:
         assert mock.client.get(f"/store/orders/{kept['id']}").status_code == 200
