@@ -448,15 +448,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cart counts to measure at (default: %(default)s)")
     p.add_argument("--fill", choices=["state", "http"], default="state",
                    help="put the carts there with a state file (fast) or with requests")
-    p.add_argument("--iterations", type=int, default=500, metavar="N",
-                   help="measured cart writes and reads per size (default: %(default)s)")
-    p.add_argument("--warmup", type=int, default=50, metavar="N",
-                   help="unmeasured ones first (default: %(default)s)")
-    p.add_argument("--rounds", type=int, default=10, metavar="N",
-                   help="turns the sizes take, one after the other (default: %(default)s)")
-    p.add_argument("--memory-carts", type=int, default=2000, metavar="N")
-    p.add_argument("--memory-customers", type=int, default=1000, metavar="N")
-    p.add_argument("--sandboxes", type=int, default=50, metavar="N")
+    counts = (("iterations", 500, "measured cart writes and reads per size"),
+              ("warmup", 50, "unmeasured ones first, per size"),
+              ("rounds", 10, "turns the sizes take, one after the other"),
+              ("memory-carts", 2000, "carts made per memory batch"),
+              ("memory-customers", 1000, "customers registered per memory batch"),
+              ("sandboxes", 50, "sandboxes made"))
+    for name, default, text in counts:
+        p.add_argument(f"--{name}", type=int, default=default, metavar="N",
+                       help=f"{text} (default: %(default)s)")
     p.add_argument("--only", default="latency,memory,sandboxes", metavar="LIST",
                    help="which measurements (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
