@@ -170,6 +170,9 @@ class CartTarget:
     async def run(self, iterations: int, *, record: bool = True) -> None:
         """``iterations`` times: create a cart, add a line, read a random stored cart."""
         conn = self.conn
+        # a new connection per turn: the server closes one left idle for 5 s (Node's keep-alive
+        # timeout) while the other sizes take their turns
+        await conn.close()
         if not self.params:
             self.params = await _setup(conn)
         params = self.params
