@@ -194,6 +194,19 @@ QUIRKS: tuple[Quirk, ...] = (
         mock="only an id of the customer's own address book, its billing address or an address of "
              "its own orders or carts is linked; any other id gets the unknown-id answer, 404 "
              "`Address with id <id> was not found`",
+    ),    Quirk(
+        "demo-store-uploads", "mock", ("*",),
+        official="(not described)",
+        real="uploads are served by the file service (the local file plugin: `express.static` "
+             "under `/uploads`, serve-static's defaults `Cache-Control: public, max-age=0` and a "
+             "weak ETag from size and time); an unknown file falls through to Express's final "
+             "handler; Medusa's demo data points its images at a remote bucket (evidence: "
+             "serve-static's defaults; not observed)",
+        mock="the bundled demo store's images are files of the package served under `/uploads/` "
+             "(`image/png`, `Cache-Control: public, max-age=86400`, a strong ETag of the content, "
+             "304 for a fresh conditional GET), their URLs absolute with `--public-url` (default "
+             "`http://localhost:PORT`), so a storefront without internet shows them; an unknown "
+             "file gets Medusa's JSON 404 `Cannot GET <path>` like any unknown route",
     ),
 )
 # The 45 catalog, cart and checkout operations (from the document's review against the official
@@ -616,7 +629,8 @@ QUIRKS = QUIRKS + (
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
-        ("GetProducts", "GetProductsProduct", "GetVariants"),
+        ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
+         "GetProductCategoriesCategory"),
         official="`expand`, `fields`, `order`: any string",
         real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
              "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
@@ -714,7 +728,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
-         "GetProductTags", "GetProductTypes"),
+         "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),
         official="`offset`/`limit`: numbers",
         real="a value of 2^63 or more (`offset=1e19`) reaches PostgreSQL, which refuses it as a "
              "bigint: 500 `unknown_error`",
@@ -747,6 +761,27 @@ QUIRKS = QUIRKS + (
              "default seed: EU); its session data `outcome` (`authorized`, `requires_more`, "
              "`error`) decides how completion goes, so a storefront can test a payment that "
              "needs more action (`{type: \"cart\"}`) or fails",
+    ),
+    Quirk(
+        "customer-orders-filter-500", "mock", ("GetCustomersCustomerOrders",),
+        official="(not described)",
+        real="the DTO checks these filters as strings and the order service hands them on: an "
+             "empty `q` stays in the filter as a column that does not exist, a `display_id` or "
+             "`tax_rate` PostgreSQL cannot read as a number fails its cast, and `fields`/`expand` "
+             "naming no column or relation fail in TypeORM: 500 `unknown_error` (evidence: "
+             "observed; code `services/order.js` `listAndCount`)",
+        mock="200: an empty `q` searches nothing, such a filter matches no order, and names "
+             "`fields`/`expand` do not know are left out of the answer",
+    ),
+    Quirk(
+        "customer-address-missing-400", "mock", ("PostCustomersCustomerAddresses",),
+        official="`address` is required",
+        real="a body without an `address` object passes validation (`@ValidateNested()` "
+             "without `@IsDefined()`) and `addAddress` then reads `country_code` of nothing: "
+             "500 `unknown_error` (evidence: observed `{}`; code "
+             "`store/customers/create-address.js`, `services/customer.js`)",
+        mock="400 `invalid_data` `nested property address must be either object or array`, "
+             "as the document requires `address`",
     ),
     Quirk(
         "quirk-500-header", "mock", ("*",),

@@ -107,7 +107,7 @@ def _body_validators(app: Any) -> bool:
 def _uri_parser(app: Any) -> bool:
     from connexion.uri_parsing import OpenAPIURIParser
 
-    parser = compat.MedusaURIParser([{"name": "q", "in": "query", "schema": {
+    parser = compat.HardenedURIParser([{"name": "q", "in": "query", "schema": {
         "type": "array", "items": {"type": "string"}}}], {})
     return (isinstance(parser.param_defns, dict) and parser.param_schemas["q"]["type"] == "array"
             and _params(OpenAPIURIParser._resolve_param_duplicates)[:3]
@@ -121,6 +121,22 @@ def _parameter_validator(app: Any) -> bool:
 
     return _params(ParameterValidator.validate_parameter)[:4] == [
         "parameter_type", "value", "param", "param_name"]
+
+
+def _routed_operation(app: Any) -> bool:
+    seen: list[str | None] = []
+    original = compat.routed_operation_id
+
+    def spy(scope: Any) -> str | None:
+        seen.append(original(scope))
+        return seen[-1]
+
+    compat.routed_operation_id = spy  # type: ignore[assignment]
+    try:
+        app.test_client().get("/store/regions")
+    finally:
+        compat.routed_operation_id = original  # type: ignore[assignment]
+    return seen == ["GetRegions"]
 
 
 CHECKS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -138,9 +154,11 @@ CHECKS: dict[str, tuple[str, Callable[[Any], bool]]] = {
         ("Medusa's body validation (RequestBodyValidator, ResponseBodyValidator)",
          _body_validators),
     "OpenAPIURIParser.param_defns / _resolve_param_duplicates / _split":
-        ("query parameter parsing (MedusaURIParser)", _uri_parser),
+        ("query parameter parsing (HardenedURIParser)", _uri_parser),
+    "scope['extensions']['connexion_routing']['operation_id']":
+        ("the routed operation (routed_operation_id)", _routed_operation),
     "ParameterValidator.validate_parameter(parameter_type, value, param, param_name)":
-        ("parameter validation (MedusaParameterValidator)", _parameter_validator),
+        ("parameter validation (CachedParameterValidator)", _parameter_validator),
 }
 
 

@@ -7,8 +7,9 @@ import pytest
 from mock_server import Settings
 from mock_server._domain.services import Services
 from mock_server._http._answer_cache import AnswerCache
+from mock_server._http._middleware._asgi import SANDBOX_KEY, SELECTION_KEY, SERVICES_KEY
 from mock_server._http._middleware.sandbox import SandboxMiddleware
-from mock_server._http._sandboxes import SCOPE_KEY, Sandboxes, Selection
+from mock_server._http._sandboxes import Sandboxes, Selection
 from mock_server._seed import build_services
 
 from ._asgi import Endpoint, call, lifespan_passes_through, scope
@@ -25,8 +26,11 @@ def registry(services: Services) -> Sandboxes:
 
 def selection_of(inner: Endpoint) -> Selection:
     assert inner.scope is not None
-    found = inner.scope[SCOPE_KEY]
+    found = inner.scope[SELECTION_KEY]
     assert isinstance(found, Selection)
+    assert inner.scope[SERVICES_KEY] is found.sandbox.services  # what services_of reads
+    assert inner.scope.get(SANDBOX_KEY) == (None if found.sandbox.name == "default"
+                                            else found.sandbox.name)
     return found
 
 
@@ -73,6 +77,20 @@ def test_a_refused_name_never_reaches_the_app(services: Services) -> None:
     assert inner.calls == 0
     assert answer.status == 400
     assert answer.names == ["content-type", "content-length"]
+
+
+def test_a_control_request_the_guard_refuses_makes_no_sandbox(services: Services) -> None:
+    inner = Endpoint()
+    sandboxes = registry(services)
+    middleware = SandboxMiddleware(inner, sandboxes, admits=lambda scope: False)
+    call(middleware, "POST", "/_sandbox/carol/_mock/reset")
+    assert inner.calls == 1 and not sandboxes.exists("carol")  # passed on, for the guard
+    assert inner.scope is not None and SELECTION_KEY not in inner.scope
+    assert inner.scope["path"] == "/_mock/reset"
+    call(middleware, "GET", "/_sandbox/carol/store/regions")  # a Store request makes it
+    assert sandboxes.exists("carol")
+    call(middleware, "POST", "/_sandbox/carol/_mock/reset")  # and then it serves
+    assert selection_of(inner).sandbox.name == "carol"
 
 
 def test_other_scopes_pass_through(services: Services) -> None:

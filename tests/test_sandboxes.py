@@ -227,3 +227,28 @@ def test_kept_answers_are_per_sandbox_and_end_with_an_import() -> None:
     assert alice.call("GET", path).json()["product"]["title"] == "Renamed in alice"
     assert mock.client.get(path).json()["product"]["title"] == title
     assert mock.app.answer_cache.hits >= 1  # the default sandbox's answer was kept meanwhile
+
+
+def test_fault_rules_and_the_journal_are_per_sandbox() -> None:
+    mock = make_mock()
+    alice, bob = Side(mock, "alice", by_path=True), Side(mock, "bob", by_path=False)
+    rule = alice.call("POST", "/_mock/faults", 201,
+                      json={"operation": "GetRegions", "status": 503})
+    failed = alice.call("GET", "/store/regions", 503)
+    assert failed.headers["x-medusa-mock-fault"] == rule.json()["fault"]["id"]
+    bob.call("GET", "/store/regions")  # alice's rule is alice's
+    assert mock.client.get("/store/regions").status_code == 200
+    assert bob.call("GET", "/_mock/faults").json()["faults"] == []
+    # each journal holds its own sandbox's requests, named
+    mine = alice.call("GET", "/_mock/requests").json()["requests"]
+    assert [(e["path"], e["status"], e["sandbox"]) for e in mine] == [
+        ("/store/regions", 503, "alice")]
+    assert [e["sandbox"] for e in bob.call("GET", "/_mock/requests").json()["requests"]] == [
+        "bob"]
+    assert [e["sandbox"] for e in mock.client.get("/_mock/requests").json()["requests"]] == [
+        None]
+    # a reset in alice removes alice's rules and journal only
+    bob.call("POST", "/_mock/faults", 201, json={"operation": "GetRegions", "status": 500})
+    alice.call("POST", "/_mock/reset")
+    alice.call("GET", "/store/regions")
+    bob.call("GET", "/store/regions", 500)

@@ -17,7 +17,9 @@ from typing import Any
 from .._settings import Settings
 from .._state import snapshot
 from .._state.clock import Clock
+from .._state.faults import Faults
 from .._state.ids import IdGenerator
+from .._state.journal import RequestJournal
 from .._state.outbox import EventOutbox
 from .._state.store import Store
 from .bounds import Bounds
@@ -26,6 +28,7 @@ from .catalog import CatalogService
 from .checkout import CheckoutService
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError
+from .inbox import InboxService
 from .order_edits import OrderEditService
 from .orders import OrderService
 from .payment_collections import PaymentCollectionService
@@ -57,6 +60,11 @@ class Services:
     payment_collections: PaymentCollectionService
     order_edits: OrderEditService
     bounds: Bounds
+    inbox: InboxService
+    faults: Faults
+    """Fault rules and the randomness and waiting of faults and latency (HTTP applies them)."""
+    journal: RequestJournal
+    """What this instance received (HTTP records it)."""
     seed_state: bytes = b""
     """The store right after seeding (:meth:`Store.freeze`): what ``reset`` and sandboxes
     start from."""
@@ -89,7 +97,10 @@ class Services:
                        pricing=pricing, catalog=catalog, payments=payments, carts=carts,
                        checkout=checkout, returns=returns,
                        payment_collections=payment_collections, order_edits=order_edits,
-                       bounds=bounds)
+                       bounds=bounds,
+                       inbox=InboxService(outbox, orders, settings.storefront_url),
+                       faults=Faults(clock, seed=settings.id_seed),
+                       journal=RequestJournal(clock, settings.journal_size))
         if seed_state is not None:
             store.thaw(seed_state)
         elif seed is not None:
@@ -112,12 +123,15 @@ class Services:
         return state
 
     def reset(self) -> None:
-        """Back to the seed: data, events, clock offset and id sequence."""
+        """Back to the seed: data, events, clock offset and id sequence; no fault rules, an empty
+        request journal."""
         with self.store.lock:
             self.store.thaw(self.seed_state)
             self.outbox.clear()
             self.clock.reset()
             self.ids.reset()
+            self.faults.reset()
+            self.journal.clear()
 
     # -- saved states -------------------------------------------------------------------------
     def export_state(self, *, sandbox: str | None = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ Connexion 3.3 offers no public way to do what the mock needs here:
   (``RoutingMiddleware.router.routes``, ``route.path_regex``, ``route.app.routes``);
 * :class:`RequestBodyValidator` / :class:`ResponseBodyValidator`: Connexion's body validator
   hooks (``_parse``, ``_validate``, ``_schema``, ``_encoding``) behind public names;
-* :class:`MedusaURIParser` / :class:`MedusaParameterValidator`: Connexion's parameter parsing
+* :class:`HardenedURIParser` / :class:`CachedParameterValidator`: Connexion's parameter parsing
   and validation with two fixes (``param_defns``, ``_resolve_param_duplicates``, ``_split``,
   ``ParameterValidator.validate_parameter``).
 
@@ -205,6 +205,13 @@ def use_one_piece_bridge(app: connexion.FlaskApp) -> None:
 
 
 # -- the middleware stack --------------------------------------------------------------------
+def routed_operation_id(scope: Scope | dict[str, Any]) -> str | None:
+    """The operationId Connexion's router matched for this request (``None`` before routing)."""
+    routing = (scope.get("extensions") or {}).get("connexion_routing") or {}
+    value = routing.get("operation_id")
+    return value if isinstance(value, str) else None
+
+
 def build_middleware_stack(app: connexion.FlaskApp) -> list[ASGIApp]:
     """Build Connexion's middleware stack now rather than on the first request (the lazy build
     is not thread-safe, and start-up problems should surface at start-up); its layers,
@@ -289,14 +296,21 @@ class ResponseBodyValidator(_BodyValidatorAttributes, AbstractResponseBodyValida
         return None
 
 
-class MedusaURIParser(OpenAPIURIParser):
+class HardenedURIParser(OpenAPIURIParser):
     """Connexion's OpenAPI parameter parser, hardened against values deeper than the schema.
 
     Connexion casts the leaves of a ``deepObject`` parameter by walking the schema alongside the
     value and fails with ``KeyError`` (a 500) when a client nests brackets where the schema has a
     leaf (``created_at[gt][lt]=1``). A value that cannot be cast is left as sent, as Connexion
     already does for ``TypeValidationError``, so that the parameter's schema refuses it (400).
+
+    A subclass may read a query string as a number before Connexion's cast
+    (:meth:`read_query_number`; ``None``: not a number, cast as usual).
     """
+
+    @staticmethod
+    def read_query_number(value: str) -> int | float | None:
+        return None
 
     @functools.cached_property
     def param_schemas(self) -> dict[str, Any]:
@@ -318,12 +332,18 @@ class MedusaURIParser(OpenAPIURIParser):
                 resolved[key] = self._split(values, defn, _in)
             else:
                 resolved[key] = values[-1]
+                if (_in == "query" and isinstance(resolved[key], str) and schema
+                        and schema.get("type") in ("number", "integer")):
+                    number = self.read_query_number(resolved[key])
+                    if number is not None:
+                        resolved[key] = number
+                        continue
             with contextlib.suppress(TypeValidationError, KeyError, TypeError, AttributeError):
                 resolved[key] = coerce_type(defn, resolved[key], "parameter", key)
         return resolved
 
 
-class MedusaParameterValidator(ParameterValidator):
+class CachedParameterValidator(ParameterValidator):
     """Connexion's parameter validation, with each parameter's schema validator built once.
 
     Connexion deep-copies a parameter's definition and builds a new ``Draft4Validator`` for every

@@ -7,9 +7,13 @@
   unknown properties fail first (``property foo should not exist``), then each declared property in
   declaration order, joined with ", " in one 400 ``invalid_data``.
 
-Each read-side operation declares its DTO in the document (``x-medusa-query``: the properties in
+Each operation with a query DTO declares it in the document (``x-medusa-query``: the properties in
 class-validator's order with their kinds, and the defaults); :func:`validate` returns the validated
-values (with the DTO's defaults) or raises Medusa's error.
+values (with the DTO's defaults) or raises Medusa's error. A DTO with ``stage: validation`` is
+checked before the handler runs, with the other request checks (``MedusaParameterValidator``):
+for routes whose handlers take Connexion's parameters and never read the DTO themselves (orders,
+carts, order edits, payment collections), where Medusa's ``transformStoreQuery`` middleware
+refuses unknown keys before the route's own code.
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ Spec = Sequence[tuple[str, str]]
 KINDS = frozenset({
     "string", "string_or_null", "number", "int", "array", "boolean", "boolean_lower",
     "boolean_string", "string_or_strings", "string_or_comparison", "number_or_comparison",
-    "date_comparison", "date_comparison_type",
+    "date_comparison", "date_comparison_type", "email", "object",
 })
+STAGES = ("handler", "validation")
 
 
 @cache
@@ -54,6 +59,23 @@ def dto(operation_id: str) -> tuple[Spec, dict[str, Any]]:
             raise ValueError(f"{operation_id}: unknown x-medusa-query kind {kind!r}")
         spec.append((name, kind))
     return tuple(spec), dict(extension.get("defaults") or {})
+
+
+@cache
+def checked_on_validation(operation_id: str) -> bool:
+    """Whether the operation's DTO is checked with the request, before its handler runs."""
+    extension = operations().get(operation_id, {}).get("x-medusa-query")
+    if not extension:
+        return False
+    stage = extension.get("stage", "handler")
+    if stage not in STAGES:
+        raise ValueError(f"{operation_id}: unknown x-medusa-query stage {stage!r}")
+    return stage == "validation"
+
+
+def check_request(operation_id: str, raw_query: str) -> None:
+    """The DTO check of an operation whose DTO is checked on validation (raises Medusa's 400)."""
+    validate(operation_id, normalize(parse_qs(raw_query)))
 
 
 DATE_OPERATORS = ("lt", "gt", "gte", "lte")
@@ -79,6 +101,8 @@ def parse_qs(raw: str) -> dict[str, Any]:
     """The object Express's ``qs`` builds from a query string (the subset a storefront sends)."""
     out: dict[str, Any] = {}
     for key, value in parse_qsl(raw, keep_blank_values=True):
+        if not key:
+            continue  # qs skips a pair without a key (`?=x`)
         match = _BRACKETS.match(key)
         if match is None:
             _assign(out, key, value)
@@ -326,6 +350,16 @@ def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
         return _plain(number) if number is not None else None
     if kind in ("date_comparison", "date_comparison_type"):
         return _comparison(name, value, DATE_OPERATORS, "date", messages)
+    if kind == "email":
+        from ._validation import CHECKS
+
+        if not CHECKS["IsEmail"](value, {}):
+            messages.append(f"{name} must be an email")
+        return value
+    if kind == "object":
+        if not isinstance(value, dict):
+            messages.append(f"nested property {name} must be either object or array")
+        return value
     raise AssertionError(kind)  # pragma: no cover - a DTO table typo
 
 
@@ -424,4 +458,5 @@ def current_scope_headers() -> list[tuple[bytes, bytes]]:
     return list(scope.get("headers", []))
 
 
-__all__ = ["multiple_errors", "header", "js_number", "parse_date", "request_query", "validate"]
+__all__ = ["check_request", "checked_on_validation", "multiple_errors", "header", "js_number",
+           "parse_date", "request_query", "validate"]

@@ -9,10 +9,13 @@ events, clock, ids, read caches, and its answer cache here. :class:`Sandboxes` k
 ``Settings.max_sandboxes`` named ones (a new one past it replaces the least recently used) and
 drops one unused for ``Settings.sandbox_ttl`` seconds of its own clock.
 
-The sandbox middleware (first of the outer middleware) puts the :class:`Selection` in the ASGI
-scope under :data:`SCOPE_KEY`, and takes the prefix off ``path`` and ``raw_path``: every later
-layer sees the route as if it had been called without it, and reads the prefix (for the session
-cookie's ``Path``) and the sandbox from the selection.
+The sandbox middleware (first of the outer middleware) puts the sandbox's services and the
+:class:`Selection` in the ASGI scope (``_middleware/_asgi.py``: ``services_of``,
+``selection_of``), and takes the prefix off ``path`` and ``raw_path``: every later layer sees the
+route as if it had been called without it, and reads the prefix (for the session cookie's
+``Path``) and the sandbox from the selection. Each sandbox has its own fault rules and request
+journal (they belong to its service container): ``POST /_mock/faults`` in a sandbox steers that
+sandbox's requests only.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import Scope
-
 from .._domain.services import Services
 from .._state.clock import Clock
 from ._answer_cache import AnswerCache
@@ -36,7 +37,6 @@ log = logging.getLogger("medusa_mock")
 DEFAULT = "default"
 HEADER = b"x-medusa-mock-sandbox"
 PREFIX = "/_sandbox/"
-SCOPE_KEY = "medusa_mock.sandbox"
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NAME_RULE = "1 to 64 letters, digits, '_' or '-'"
 
@@ -76,12 +76,6 @@ class Selection:
     prefix: str = ""
     """``/_sandbox/NAME`` when the path chose the sandbox (the session cookie's ``Path``)."""
     original_path: str = ""
-
-
-def selected(scope: Scope) -> Sandbox | None:
-    """The sandbox the sandbox middleware chose for this request (``None`` outside the app)."""
-    selection: Selection | None = scope.get(SCOPE_KEY)
-    return selection.sandbox if selection is not None else None
 
 
 class Sandboxes:
@@ -142,6 +136,10 @@ class Sandboxes:
                 return
             del self._named[oldest.name]
             log.info("sandbox %r dropped after %g s unused", oldest.name, self.ttl)
+
+    def exists(self, name: str) -> bool:
+        """Whether there is a sandbox of that name now (no use, no expiry)."""
+        return name == DEFAULT or name in self._named
 
     def drop(self, name: str) -> bool:
         """Drop a named sandbox; ``False`` when there is none of that name."""

@@ -31,12 +31,9 @@ from connexion.json_schema import Draft4RequestValidator
 from starlette.types import Scope
 
 from .._domain.errors import ErrorType, MedusaError
-from ._connexion_compat import (
-    MedusaParameterValidator,
-    MedusaURIParser,
-    RequestBodyValidator,
-    ResponseBodyValidator,
-)
+from . import _connexion_compat as _compat
+from . import _query
+from ._connexion_compat import RequestBodyValidator, ResponseBodyValidator
 from ._query import js_number
 
 __all__ = ["MedusaJSONBodyValidator", "MedusaJSONResponseValidator", "MedusaParameterValidator",
@@ -219,15 +216,43 @@ def invalid(message: str) -> MedusaError:
     return MedusaError(ErrorType.INVALID_DATA, message)
 
 
+def js_numbers(value: Any) -> tuple[Any, bool]:
+    """``value`` with numbers as JavaScript holds them: JSON has one number type, so ``1.0`` is
+    the integer 1 to class-validator's ``IsInt`` and to Medusa; whole floats within JavaScript's
+    safe integers become ``int``. Also whether anything changed."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2 ** 53:
+        return int(value), True
+    if isinstance(value, dict):
+        changed = False
+        out = {}
+        for key, item in value.items():
+            out[key], moved = js_numbers(item)
+            changed |= moved
+        return (out, True) if changed else (value, False)
+    if isinstance(value, list):
+        items = [js_numbers(item) for item in value]
+        if any(moved for _, moved in items):
+            return [item for item, _ in items], True
+    return value, False
+
+
 class MedusaJSONBodyValidator(RequestBodyValidator):
-    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape."""
+    """Connexion body validator for JSON: Medusa's messages, Medusa's error shape.
+
+    The body handed on has JavaScript's numbers (:func:`js_numbers`): when that changes it, the
+    handler gets the changed body."""
 
     def __init__(self, *, schema: dict, encoding: str, **kwargs: Any) -> None:
         super().__init__(schema=schema, encoding=encoding,
                          required=kwargs.get("required", False),
                          nullable=kwargs.get("nullable", False),
                          strict_validation=kwargs.get("strict_validation", False))
-        self._schema_validator = Draft4RequestValidator(to_json_schema(schema))
+        self._schema_validator = _request_validator(schema)
+        self._changed = False
+
+    @property
+    def MUTABLE_VALIDATION(self) -> bool:
+        return self._changed
 
     async def parse_body(self, raw: bytes, scope: Scope) -> Any:
         try:
@@ -237,7 +262,8 @@ class MedusaJSONBodyValidator(RequestBodyValidator):
         if not text.strip():
             return {}
         try:
-            return json.loads(text)
+            body, self._changed = js_numbers(json.loads(text))
+            return body
         except json.JSONDecodeError as exc:
             raise invalid(f"Unexpected token in JSON at position {exc.pos}: {exc.msg}") from None
         except RecursionError:
@@ -251,6 +277,18 @@ class MedusaJSONBodyValidator(RequestBodyValidator):
         if error is not None:
             where = ".".join(str(p) for p in error.absolute_path)
             raise invalid(f"{where} {error.message}" if where else error.message)
+
+
+_REQUEST_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _request_validator(schema: dict[str, Any]) -> Any:
+    """The JSON Schema gate of a request body, built once per schema."""
+    known = _REQUEST_VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _REQUEST_VALIDATORS[id(schema)] = (
+            schema, Draft4RequestValidator(to_json_schema(schema)))
+    return known[1]
 
 
 def to_json_schema(schema: Any) -> Any:
@@ -303,3 +341,26 @@ class MedusaJSONResponseValidator(ResponseBodyValidator):
             raise NonConformingResponseBody(
                 detail=f"Response body does not conform to the document: {error.message} "
                        f"(at /{where})")
+
+
+class MedusaURIParser(_compat.HardenedURIParser):
+    """Query numbers read as class-transformer's ``@Type(() => Number)`` reads them:
+    ``Number(value)``, so "", " 2 ", "0x10" and "1e1" are numbers; what JavaScript cannot read
+    stays as sent (and the parameter's schema refuses it)."""
+
+    @staticmethod
+    def read_query_number(value: str) -> int | float | None:
+        return js_number(value)
+
+
+class MedusaParameterValidator(_compat.CachedParameterValidator):
+    """Connexion's parameter validation after the operation's query DTO where the document has
+    it checked here (``x-medusa-query`` with ``stage: validation``: unknown keys and
+    class-validator's messages first, as Medusa's ``transformStoreQuery`` middleware does before
+    the route)."""
+
+    def validate(self, scope: Scope) -> None:
+        operation_id = _compat.routed_operation_id(scope)
+        if operation_id and _query.checked_on_validation(operation_id):
+            _query.check_request(operation_id, scope.get("query_string", b"").decode("latin-1"))
+        super().validate(scope)

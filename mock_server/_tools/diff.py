@@ -1,9 +1,15 @@
-"""``medusa-mock diff``: play the same storefront sequences against two deployments and compare.
+"""``medusa-mock diff``: send the same requests to two deployments and compare the answers.
 
-Compared for every request: the status, the media type of the answer, the *shape* of a JSON body
-(keys and value kinds, with ids and timestamps normalized), the error ``type`` and, for plain-text
-answers, the text itself. The report gives the agreement per operation and every disagreement with
-both answers side by side.
+Two sources of requests, both played on both sides with each side's own ids:
+
+* scripted storefront scenarios (:mod:`.scenarios`), built from what the two deployments hold
+  (:mod:`.world`: discovered through each Store API and matched by name);
+* with ``generated``, requests schemathesis generates from the document for every operation
+  (:mod:`.generated`), with valid ids substituted per side.
+
+Every answer pair is compared (:mod:`.compare`); a disagreement that a *mock differs* row of the
+quirks registry explains (:mod:`.explain`) is counted apart. The run never stops on a side that
+stops answering: what was compared is reported, and the scenario that lost its side is a failure.
 """
 
 from __future__ import annotations
@@ -11,152 +17,67 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
+from .compare import Comparison, compare
+from .explain import explain
+from .scenarios import BUILDERS, Scenario, Step
+from .sides import FixtureError, Side, Unreachable
+from .world import Options, Skip, World
 
-from .._claim_tokens import mint_claim_token
-from .scenarios import Scenario, Step, scenarios
-from .shapes import differences, shape
-
-EVENTS_PATH = "/_mock/events"
-CLAIM_EVENT = "order-update-token.created"
-
-
-# Headers Express and Medusa's middleware add, compared by presence (their values hold ids,
-# hashes and dates).
-EXPRESS_HEADERS = ("etag", "x-powered-by", "access-control-allow-credentials", "vary")
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE = 0, 1, 2
+Progress = Callable[[Comparison], None]
 
 
 @dataclass
-class Answer:
-    status: int
-    media_type: str
-    text: str
-    json: Any = None
-    headers: frozenset[str] = frozenset()
-
-    @property
-    def error_type(self) -> str | None:
-        if self.status >= 400 and isinstance(self.json, dict):
-            value = self.json.get("type")
-            return value if isinstance(value, str) else None
-        return None
-
-    def brief(self, limit: int = 600) -> str:
-        text = self.text if len(self.text) <= limit else self.text[:limit] + "…"
-        return f"{self.status} {self.media_type or '<none>'} {text}"
+class ScenarioResult:
+    name: str
+    status: str  # "ran", "skipped" or "failed"
+    reason: str = ""
+    requests: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
-class Comparison:
-    scenario: str
-    operation: str
-    request: str
-    reference: Answer
-    candidate: Answer
-    reasons: list[str] = field(default_factory=list)
-    deviation: str | None = None
+class Run:
+    reference: str
+    candidate: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    generated: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+    duration_s: float = 0.0
+    problem: str | None = None
+    """Why the run could not start (a side unreachable at the start): exit 2."""
 
     @property
-    def agree(self) -> bool:
-        return not self.reasons
-
-    @property
-    def expected(self) -> bool:
-        """A disagreement the quirks registry documents as deliberate."""
-        return bool(self.reasons) and self.deviation is not None
+    def failed_scenarios(self) -> list[ScenarioResult]:
+        return [s for s in self.scenarios if s.status == "failed"]
 
 
-def compare(reference: Answer, candidate: Answer) -> list[str]:
-    reasons = []
-    if reference.status != candidate.status:
-        reasons.append(f"status {reference.status} vs {candidate.status}")
-    if reference.media_type != candidate.media_type:
-        reasons.append(f"content-type {reference.media_type or '<none>'} vs "
-                       f"{candidate.media_type or '<none>'}")
-    if reference.error_type != candidate.error_type:
-        reasons.append(f"error type {reference.error_type} vs {candidate.error_type}")
-    if reference.headers != candidate.headers:
-        for name in EXPRESS_HEADERS:
-            if (name in reference.headers) != (name in candidate.headers):
-                where = "reference" if name in reference.headers else "candidate"
-                reasons.append(f"header {name} only on the {where}")
-    if reference.json is not None and candidate.json is not None:
-        reasons.extend(differences(shape(reference.json), shape(candidate.json))[:20])
-    elif reference.media_type == candidate.media_type == "text/plain" and (
-            reference.text != candidate.text):
-        reasons.append(f"text {reference.text!r} vs {candidate.text!r}")
-    return reasons
+def agreement(results: list[Comparison], *, counting_mock: bool = False) -> float:
+    """Percent of requests that agree (with ``counting_mock``, a difference a *mock differs*
+    row explains counts as agreeing)."""
+    if not results:
+        return 100.0
+    good = sum(r.counted_agree if counting_mock else r.agree for r in results)
+    return 100.0 * good / len(results)
 
 
-class Side:
-    """One deployment and the scenario variables it has gathered."""
-
-    def __init__(self, name: str, base_url: str, jwt_secret: str, timeout: float) -> None:
-        self.name = name
-        self.base_url = base_url.rstrip("/")
-        self.jwt_secret = jwt_secret
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
-        self.cookie: str | None = None
-
-    def close(self) -> None:
-        self.http.close()
-
-    def send(self, step: Step, variables: dict[str, Any]) -> Answer:
-        headers = dict(step.headers)
-        if step.auth == "bearer" and variables.get("bearer"):
-            headers["Authorization"] = f"Bearer {variables['bearer']}"
-        if step.auth == "cookie" and self.cookie:
-            headers["Cookie"] = self.cookie
-        path = step.path.format_map(_Known(variables))
-        content: bytes | None = None
-        if isinstance(step.body, bytes):
-            content = step.body
-            headers["Content-Type"] = step.content_type
-        elif step.body is not None:
-            content = json.dumps(fill(step.body, variables)).encode()
-            headers["Content-Type"] = step.content_type
-        response = self.http.request(step.method, path, content=content, headers=headers)
-        set_cookie = response.headers.get("set-cookie", "")
-        if set_cookie.startswith("connect.sid=") and (
-                step.auth == "cookie" or step.operation in ("PostAuth", "PostCustomers")):
-            self.cookie = set_cookie.split(";", 1)[0]
-        return _answer(response)
-
-    def claim_token(self, variables: dict[str, Any], wait: float = 10.0) -> str:
-        """The claim token for the current customer: from the outbox, else minted."""
-        deadline = time.monotonic() + wait
-        while True:
-            response = self.http.get(EVENTS_PATH, params={"name": CLAIM_EVENT})
-            if response.status_code != 200:
-                break
-            for event in reversed(response.json().get("events", [])):
-                data = event.get("data", {})
-                if (data.get("new_customer_id") == variables.get("customer_id")
-                        and variables.get("order_id") in data.get("orders", [])):
-                    return data["token"]
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        return mint_claim_token(self.jwt_secret, variables.get("customer_id") or "",
-                                [variables.get("order_id") or ""])
+def judged(source: str, scenario: str, operation: str, method: str,
+           answers: tuple[Any, Any], sent: tuple[Any, Any]) -> Comparison:
+    """A comparison of two answers, with the registry row that explains it, if any."""
+    result = Comparison(source, scenario, operation, method, answers[0], answers[1], sent,
+                        compare(answers[0], answers[1]))
+    result.explained_by = explain(result)
+    return result
 
 
-def _answer(response: httpx.Response) -> Answer:
-    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
-    answer = Answer(response.status_code, media, response.text,
-                    headers=frozenset(h for h in EXPRESS_HEADERS if h in response.headers))
-    if media.endswith("json"):
-        try:
-            answer.json = response.json()
-        except ValueError:
-            answer.json = None
-    return answer
-
-
+# -- scripted scenarios --------------------------------------------------------------------
 class _Known(dict):
     """Scenario variables; one an earlier step could not capture (that step failed on this
     side) reads as ``missing-<name>``, so the request still goes out and the difference shows
@@ -176,175 +97,163 @@ def fill(template: Any, variables: dict[str, Any]) -> Any:
     return template
 
 
-def _variables(scenario: Scenario, suffix: str, order: tuple[int, str]) -> dict[str, Any]:
-    return {"suffix": suffix, "email": f"diff.{suffix}.{scenario.name}@example.com",
-            "password": "diff-secret-1", "order_display_id": order[0], "order_email": order[1]}
+def send_step(side: Side, step: Step, variables: dict[str, Any]) -> tuple[Any, Any]:
+    headers = {name: fill(value, variables) for name, value in step.headers.items()}
+    if step.auth == "bearer" and variables.get("bearer"):
+        headers["Authorization"] = f"Bearer {variables['bearer']}"
+    if step.auth == "cookie" and side.cookie:
+        headers["Cookie"] = side.cookie
+    path = fill(step.path, variables)
+    if isinstance(step.body, bytes):
+        answer, sent = side.send(step.method, path, content=step.body,
+                                 content_type=step.content_type, headers=headers)
+    elif step.body is not None:
+        answer, sent = side.send(step.method, path, body=fill(step.body, variables),
+                                 content_type=step.content_type, headers=headers)
+    else:
+        answer, sent = side.send(step.method, path, headers=headers)
+    return answer, sent
 
 
-def _capture_common(answer: Answer, variables: dict[str, Any]) -> None:
-    body = answer.json
-    if answer.status == 200 and isinstance(body, dict) and isinstance(body.get("customer"), dict):
-        variables.setdefault("customer_id", body["customer"].get("id"))
+def _keep_cookie(side: Side, step: Step, answer: Any, set_cookie: str | None) -> None:
+    if set_cookie and set_cookie.startswith("connect.sid=") and (
+            step.auth == "cookie" or step.operation in ("PostAuth", "PostCustomers")):
+        side.cookie = set_cookie.split(";", 1)[0]
 
 
-def run(reference_url: str, candidate_url: str, *, jwt_secret: str = "supersecret",
-        order: tuple[int, str] = (1, "guest.one@example.com"), only: list[str] | None = None,
-        timeout: float = 30.0, progress: Any = None) -> list[Comparison]:
-    reference = Side("reference", reference_url, jwt_secret, timeout)
-    candidate = Side("candidate", candidate_url, jwt_secret, timeout)
-    suffix = secrets.token_hex(4)
-    results: list[Comparison] = []
+def play(world: World, scenario: Scenario, progress: Progress | None,
+         results: list[Comparison]) -> None:
+    """Every step on both sides, each comparison appended to ``results`` as it is made; raises
+    :class:`Unreachable` if a side stops answering (what was compared before stays)."""
+    variables = [scenario.side_variables(0), scenario.side_variables(1)]
+    for side in world.sides:
+        side.cookie = None
+    for step in scenario.steps:
+        answers, sent = [], []
+        for side, values in zip(world.sides, variables, strict=True):
+            if step.before:
+                step.before(side, values)
+            answer, request = send_step(side, step, values)
+            _keep_cookie(side, step, answer, side.last_set_cookie)
+            if answer.status == 200 and isinstance(answer.json, dict) and isinstance(
+                    answer.json.get("customer"), dict):
+                values.setdefault("customer_id", answer.json["customer"].get("id"))
+            if step.capture and answer.json is not None:
+                step.capture(answer.json, values)
+            answers.append(answer)
+            sent.append(request)
+        result = judged("scenario", scenario.name, step.operation, step.method,
+                        (answers[0], answers[1]), (sent[0], sent[1]))
+        results.append(result)
+        if progress:
+            progress(result)
+
+
+def run_scenarios(world: World, run: Run, only: list[str] | None,
+                  progress: Progress | None) -> None:
+    for name, build in BUILDERS.items():
+        if only and name not in only:
+            continue
+        outcome = ScenarioResult(name, "ran")
+        run.scenarios.append(outcome)
+        played: list[Comparison] = []
+        try:
+            scenario = build(world)
+            outcome.notes = scenario.notes
+            play(world, scenario, progress, played)
+        except Skip as exc:
+            outcome.status, outcome.reason = "skipped", str(exc)
+        except FixtureError as exc:
+            outcome.status, outcome.reason = "failed", f"could not prepare it: {exc}"
+        except Unreachable as exc:
+            outcome.status, outcome.reason = "failed", f"a side stopped answering: {exc}"
+        outcome.requests = len(played)
+        run.comparisons.extend(played)
+
+
+# -- the whole run -------------------------------------------------------------------------
+@dataclass
+class Settings:
+    reference: str
+    candidate: str
+    jwt_secret: str = "supersecret"
+    only: list[str] | None = None
+    scenarios: bool = True
+    generated: int = 0
+    seed: int = 20240611
+    modes: tuple[str, ...] = ("positive", "negative")
+    spec: Any = None
+    operations: list[str] | None = None
+    timeout: float = 30.0
+    options: Options = field(default_factory=Options)
+
+
+def run(settings: Settings, *, progress: Progress | None = None,
+        status: Callable[[str], None] | None = None) -> Run:
+    """Compare the two deployments; never raises for what a side answers or fails to."""
+    result = Run(settings.reference, settings.candidate)
+    t0 = time.monotonic()
+    sides = (Side("reference", settings.reference, timeout=settings.timeout,
+                  jwt_secret=settings.jwt_secret),
+             Side("candidate", settings.candidate, timeout=settings.timeout,
+                  jwt_secret=settings.jwt_secret))
     try:
-        for scenario in scenarios():
-            if only and scenario.name not in only:
-                continue
-            ref_vars = _variables(scenario, suffix, order)
-            cand_vars = _variables(scenario, suffix, order)
-            reference.cookie = candidate.cookie = None
-            for step in scenario.steps:
-                if step.before:
-                    step.before(reference, ref_vars)
-                    step.before(candidate, cand_vars)
-                ref = reference.send(step, ref_vars)
-                cand = candidate.send(step, cand_vars)
-                for answer, variables in ((ref, ref_vars), (cand, cand_vars)):
-                    _capture_common(answer, variables)
-                    if step.capture and answer.json is not None:
-                        step.capture(answer.json, variables)
-                request = f"{step.method} {step.path.format_map(_Known(ref_vars))}"
-                result = Comparison(scenario.name, step.operation, request, ref, cand,
-                                    compare(ref, cand), step.deviation)
-                results.append(result)
-                if progress:
-                    progress(result)
+        for side in sides:
+            problem = side.probe()
+            if problem:
+                result.problem = f"cannot reach the {side.name} at {side.base_url}: {problem}"
+                return result
+        suffix = secrets.token_hex(4)
+        try:
+            world = World(*sides, suffix=suffix, options=settings.options)
+        except (Unreachable, FixtureError) as exc:
+            result.problem = f"cannot read what the deployments hold: {exc}"
+            return result
+        result.data = world.summary()
+        if settings.scenarios:
+            if status:
+                status("scenarios: playing the storefront scenarios on both sides")
+            run_scenarios(world, result, settings.only, progress)
+        if settings.generated > 0:
+            from . import generated
+
+            generated.run(world, result, settings, progress=progress, status=status)
+        result.notes.extend(world.notes)
+        problem = world.plan_problem() if (settings.scenarios or settings.generated) else None
+        if problem:
+            result.notes.append(f"checkout: {problem}; what needs a cart ready for checkout "
+                                "or an order was skipped")
     finally:
-        reference.close()
-        candidate.close()
-    return results
+        for side in sides:
+            side.close()
+        result.duration_s = round(time.monotonic() - t0, 1)
+    return result
 
 
-def generated_requests(document: Path, per_operation: int, seed: int,
-                       methods: tuple[str, ...] = ("GET",)) -> list[tuple[str, str, str, dict]]:
-    """Requests schemathesis generates from the document: (operationId, method, path, query).
-
-    Only read operations by default, so that replaying them changes neither side.
-    """
-    import schemathesis
-
-    schema = schemathesis.openapi.from_path(document)
-    out: list[tuple[str, str, str, dict]] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()  # type: ignore[union-attr]  # our own document: no errors
-        if operation.method.upper() not in methods:
-            continue
-        op_id = operation.definition.raw.get("operationId", operation.label)
-        drawn = _draw(operation.as_strategy(), per_operation, seed)
-        for case in drawn[:per_operation]:
-            path = case.formatted_path if hasattr(case, "formatted_path") else case.path
-            out.append((op_id, operation.method.upper(), path, dict(case.query or {})))
-    return out
-
-
-def _draw(strategy: Any, count: int, seed: int) -> list[Any]:
-    import hypothesis
-
-    drawn: list[Any] = []
-
-    @hypothesis.settings(max_examples=count, derandomize=True, database=None, deadline=None,
-                         phases=[hypothesis.Phase.generate],
-                         suppress_health_check=list(hypothesis.HealthCheck))
-    @hypothesis.given(case=strategy)
-    def draw(case: Any) -> None:
-        drawn.append(case)
-
-    hypothesis.seed(seed)(draw)()
-    return drawn
+def exit_code(run: Run, min_agreement: float) -> tuple[int, str]:
+    """The exit code and the one line that says why, as for ``audit``: 0 clean (or agreement,
+    counting deliberate mock differences, at or above ``min_agreement``), 1 disagreements
+    beyond it or a scenario that failed, 2 a side unreachable at the start or nothing
+    compared."""
+    if run.problem:
+        return EXIT_USAGE, run.problem
+    if not run.comparisons:
+        why = "; ".join(f"{s.name}: {s.reason}" for s in run.scenarios if s.reason)
+        return EXIT_USAGE, ("no request was compared" + (f" ({why})" if why else ""))
+    raw = agreement(run.comparisons)
+    counted = agreement(run.comparisons, counting_mock=True)
+    agreeing = sum(r.agree for r in run.comparisons)
+    line = (f"diff: {agreeing}/{len(run.comparisons)} requests agree ({raw:.1f}%; "
+            f"{counted:.1f}% counting deliberate mock differences)")
+    if run.failed_scenarios:
+        names = ", ".join(s.name for s in run.failed_scenarios)
+        return EXIT_DISAGREE, f"{line}; scenarios that failed: {names}"
+    if min_agreement > 0:
+        if counted < min_agreement:
+            return EXIT_DISAGREE, f"{line}; below --min-agreement {min_agreement:g}%"
+        return EXIT_OK, line
+    return (EXIT_OK if all(r.counted_agree for r in run.comparisons) else EXIT_DISAGREE), line
 
 
-def run_generated(reference_url: str, candidate_url: str, requests: list[tuple[str, str, str,
-                  dict]], *, timeout: float = 30.0, progress: Any = None) -> list[Comparison]:
-    """Replay generated requests on both sides (no credentials) and compare the answers."""
-    results = []
-    with httpx.Client(base_url=reference_url.rstrip("/"), timeout=timeout) as ref_client, \
-            httpx.Client(base_url=candidate_url.rstrip("/"), timeout=timeout) as cand_client:
-        for op_id, method, path, query in requests:
-            answers = []
-            for client in (ref_client, cand_client):
-                answers.append(_answer(client.request(method, path, params=query)))
-            shown = str(httpx.URL(path, params=query))
-            result = Comparison("generated", op_id, f"{method} {shown}", answers[0], answers[1],
-                                compare(answers[0], answers[1]))
-            results.append(result)
-            if progress:
-                progress(result)
-    return results
-
-
-def summary(results: list[Comparison]) -> dict[str, dict[str, int]]:
-    per_op: dict[str, dict[str, int]] = {}
-    for r in results:
-        entry = per_op.setdefault(r.operation, {"requests": 0, "agree": 0})
-        entry["requests"] += 1
-        entry["agree"] += int(r.agree)
-    return per_op
-
-
-def agreement(results: list[Comparison], *, count_expected: bool = False) -> float:
-    """Percent of requests that agree (optionally counting documented deviations as agreeing)."""
-    good = sum(r.agree or (count_expected and r.expected) for r in results)
-    return 100.0 * good / len(results) if results else 100.0
-
-
-def write_reports(results: list[Comparison], directory: Path, reference_url: str,
-                  candidate_url: str) -> tuple[Path, Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    per_op = summary(results)
-    data = {
-        "reference": reference_url, "candidate": candidate_url,
-        "requests": len(results), "agreement_percent": round(agreement(results), 1),
-        "agreement_with_documented_deviations_percent": round(
-            agreement(results, count_expected=True), 1),
-        "operations": {op: dict(v, agreement_percent=round(100 * v["agree"] / v["requests"], 1))
-                       for op, v in sorted(per_op.items())},
-        "disagreements": [
-            {"scenario": r.scenario, "operation": r.operation, "request": r.request,
-             "reasons": r.reasons, "documented_deviation": r.deviation,
-             "reference": {"status": r.reference.status, "content_type": r.reference.media_type,
-                           "body": r.reference.text[:4000]},
-             "candidate": {"status": r.candidate.status, "content_type": r.candidate.media_type,
-                           "body": r.candidate.text[:4000]}}
-            for r in results if not r.agree],
-    }
-    json_path = directory / "diff.json"
-    json_path.write_text(json.dumps(data, indent=2) + "\n")
-    lines = [
-        "# medusa-mock diff", "",
-        f"- reference: `{reference_url}`", f"- candidate: `{candidate_url}`",
-        f"- requests: {len(results)}, agreement: **{data['agreement_percent']}%** "
-        f"({data['agreement_with_documented_deviations_percent']}% counting the deliberate "
-        "differences of docs/deviations.md as agreeing)", "",
-        "## Agreement per operation", "",
-        "| operation | requests | agree | agreement |", "|---|---:|---:|---:|",
-    ]
-    for op, v in sorted(per_op.items()):
-        lines.append(f"| `{op}` | {v['requests']} | {v['agree']} | "
-                     f"{100 * v['agree'] / v['requests']:.0f}% |")
-    lines += ["", "## Disagreements", ""]
-    if not data["disagreements"]:
-        lines.append("None.")
-    for r in results:
-        if r.agree:
-            continue
-        lines += [f"### {r.scenario}: `{r.request}` ({r.operation})", ""]
-        if r.deviation:
-            lines += [f"Documented deviation `{r.deviation}` (docs/deviations.md).", ""]
-        lines += [f"- {reason}" for reason in r.reasons]
-        lines += ["", "| reference | candidate |", "|---|---|",
-                  f"| {_cell(r.reference.brief())} | {_cell(r.candidate.brief())} |", ""]
-    md_path = directory / "diff.md"
-    md_path.write_text("\n".join(lines) + "\n")
-    return json_path, md_path
-
-
-def _cell(text: str) -> str:
-    return "`" + text.replace("|", "\\|").replace("\n", " ").replace("`", "'") + "`"
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"

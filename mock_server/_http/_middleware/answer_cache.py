@@ -23,8 +23,7 @@ from .. import _etag
 from .._answer_cache import Answer, AnswerCache
 from .._context import SCOPE_KEY, RequestContext
 from .._errors import JSON_CONTENT_TYPE, dumps, error_body
-from .._sandboxes import selected
-from ._asgi import SAFE_METHODS
+from ._asgi import SAFE_METHODS, selection_of
 
 log = logging.getLogger("medusa_mock")
 STALE_ANSWER_HEADER = b"x-medusa-mock-stale-answer"
@@ -46,7 +45,8 @@ class AnswerCacheMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sandbox = selected(scope)
+        selection = selection_of(scope)
+        sandbox = selection.sandbox if selection is not None else None
         store, answers = ((sandbox.services.store, sandbox.answers) if sandbox is not None
                           else (self.store, self.answers))
         if scope["method"] in SAFE_METHODS:

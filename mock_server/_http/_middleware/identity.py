@@ -9,8 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..._domain.tokens import TokenError, TokenService
 from .._context import SCOPE_KEY, RequestContext
-from .._sandboxes import selected
-from ._asgi import header
+from ._asgi import header, services_of
 
 
 class IdentityMiddleware:
@@ -34,8 +33,8 @@ class IdentityMiddleware:
         kind, _, token = authorization.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             return
-        sandbox = selected(scope)  # its clock decides whether a token has expired
-        tokens = sandbox.services.tokens if sandbox is not None else self.tokens
+        services = services_of(scope, None)  # its clock decides whether a token has expired
+        tokens: TokenService = services.tokens if services is not None else self.tokens
         try:
             claims = tokens.verify(token.strip())
         except TokenError:

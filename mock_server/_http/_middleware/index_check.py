@@ -14,8 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..._state.store import Store
 from .._errors import JSON_CONTENT_TYPE, dumps, error_body
-from .._sandboxes import selected
-from ._asgi import SAFE_METHODS
+from ._asgi import SAFE_METHODS, services_of
 
 log = logging.getLogger("medusa_mock")
 STALE_INDEX_HEADER = b"x-medusa-mock-stale-index"
@@ -30,8 +29,8 @@ class IndexCheckMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        sandbox = selected(scope)
-        store = sandbox.services.store if sandbox is not None else self.store
+        services = services_of(scope, None)
+        store: Store = services.store if services is not None else self.store
         replaced = False
 
         async def checked_send(message: Message) -> None:

@@ -16,10 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..._domain.services import Services
 from ..._domain.sessions import SESSION_TTL
 from .._context import SCOPE_KEY, RequestContext
-from .._sandboxes import SCOPE_KEY as SANDBOX_KEY
 from .._sandboxes import Selection
 from .._session import RequestSession, read_cookie, set_cookie_header, unsign
-from ._asgi import header, response_headers
+from ._asgi import header, response_headers, selection_of, services_of
 
 
 class SessionMiddleware:
@@ -32,8 +31,8 @@ class SessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        selection: Selection | None = scope.get(SANDBOX_KEY)
-        services = selection.sandbox.services if selection is not None else self.services
+        selection: Selection | None = selection_of(scope)
+        services: Services = services_of(scope, self.services)
         path = (selection.prefix if selection is not None else "") or "/"
         session = self._load(scope, services)
         scope[SCOPE_KEY] = RequestContext(services=services, session=session,
