@@ -25,6 +25,7 @@ from ._domain.read_cache import MODES as READ_CACHE_MODES
 from ._http._server import Limits, default_max_connections
 from ._seed import SeedError
 from ._settings import Settings
+from ._state.snapshot import SnapshotError
 
 if TYPE_CHECKING:
     from ._tools.world import Pair
@@ -37,7 +38,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve", help="serve the mock Store API",
         description="Serve a stateful mock of the Medusa v1 Store API. Point a storefront at the "
-                    "printed URL; state lives in memory and starts from the seed on every start.")
+                    "printed URL; state lives in memory and starts from the seed on every start "
+                    "(or from --state FILE).")
     p.add_argument("--host", default=defaults.host,
                    help="interface to listen on (default: %(default)s; 0.0.0.0 for all)")
     p.add_argument("--port", type=int, default=defaults.port,
@@ -87,9 +89,30 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                         "nothing was written: on; off; verify (recompute anyway and answer "
                         "500 if the kept answer differs). Default: %(default)s "
                         "(MEDUSA_MOCK_READ_CACHE sets it)")
+    p.add_argument("--state", type=Path, default=None, metavar="FILE",
+                   help="keep the state in FILE: loaded at start when it exists, written on a "
+                        "clean stop (Ctrl-C, SIGTERM) and on POST /_mock/state/save (whole, "
+                        "then renamed over the old file); a file that cannot be loaded stops "
+                        "the start")
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"],
                    help="server log level (default: %(default)s)")
+    bounds = p.add_argument_group(
+        "state limits", "caps per sandbox; past one, the least recently used rows go first "
+                        "(seeded rows never); 0 for no cap")
+    for table in ("carts", "customers", "orders", "sessions"):
+        bounds.add_argument(f"--max-{table}", type=int, metavar="N",
+                            default=getattr(defaults, f"max_{table}"),
+                            help=f"{table} kept (default: %(default)s)")
+    boxes = p.add_argument_group(
+        "sandboxes", "isolated copies of the state, chosen by the X-Medusa-Mock-Sandbox header "
+                     "or a /_sandbox/NAME/ path prefix")
+    boxes.add_argument("--max-sandboxes", type=int, default=defaults.max_sandboxes, metavar="N",
+                       help="named sandboxes kept at once; a new one past it replaces the least "
+                            "recently used; 0 turns sandboxes off (default: %(default)s)")
+    boxes.add_argument("--sandbox-ttl", type=float, default=defaults.sandbox_ttl,
+                       metavar="SECONDS",
+                       help="a named sandbox unused this long is dropped (default: %(default)s)")
     limits = p.add_argument_group(
         "connection limits", "as Node's http server under a real Medusa applies them")
     node = Limits()
@@ -630,6 +653,21 @@ def _bad_limits(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _bad_state_options(args: argparse.Namespace) -> str | None:
+    for name in ("max_carts", "max_customers", "max_orders", "max_sessions", "max_sandboxes"):
+        value = getattr(args, name)
+        if value < 0:
+            return f"--{name.replace('_', '-')} must be 0 (no cap) or more, not {value}"
+    if not args.sandbox_ttl > 0:
+        return f"--sandbox-ttl must be greater than 0, not {args.sandbox_ttl:g}"
+    if args.state is not None:
+        if args.state.is_dir():
+            return f"--state {args.state} is a folder, not a file"
+        if not args.state.resolve().parent.is_dir():
+            return f"--state {args.state}: the folder {args.state.resolve().parent} does not exist"
+    return None
+
+
 _LOOPBACK_NAMES = ("localhost", "ip6-localhost")
 _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
@@ -709,7 +747,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
               f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
         return EXIT_USAGE
-    problem = _bad_limits(args) or _steering_problem(args)
+    problem = _bad_limits(args) or _bad_state_options(args) or _steering_problem(args)
     if problem:
         print(f"medusa-mock: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -724,6 +762,12 @@ def serve(args: argparse.Namespace) -> int:
                                          if o.strip()),
                         validate_responses=args.validate_responses,
                         read_cache=args.read_cache,
+                        max_carts=args.max_carts or None,
+                        max_customers=args.max_customers or None,
+                        max_orders=args.max_orders or None,
+                        max_sessions=args.max_sessions or None,
+                        max_sandboxes=args.max_sandboxes, sandbox_ttl=args.sandbox_ttl,
+                        state_file=args.state,
                         control_token=args.control_token or os.environ.get(
                             "MEDUSA_MOCK_CONTROL_TOKEN") or None,
                         latency=_latency(args.latency), journal_size=args.journal_size,
@@ -733,6 +777,9 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
     except SeedError as exc:
         print(f"medusa-mock: bad seed file: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SnapshotError as exc:
+        print(f"medusa-mock: bad state file: {exc}", file=sys.stderr)
         return EXIT_USAGE
     # The seed and the document are long-lived: move them out of the collector's sight, so
     # that a full collection under load walks only what requests allocate (shorter pauses).
@@ -761,6 +808,14 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+    if settings.state_file is not None:
+        try:
+            path = app.services.save_state()
+        except OSError as exc:
+            print(f"medusa-mock: cannot write the state file {settings.state_file}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"medusa-mock: state saved to {path}", flush=True)
     print("medusa-mock: stopped", flush=True)
     return EXIT_OK
 

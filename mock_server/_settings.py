@@ -35,7 +35,24 @@ class Settings:
     read_cache: str = field(default_factory=lambda: os.environ.get("MEDUSA_MOCK_READ_CACHE", "on"))
     """The catalog's read cache (product and region reads, see ``_domain/read_cache.py``): ``on``,
     ``off``, or ``verify`` (every hit is computed afresh and compared: for tests and audits).
-    The default comes from ``MEDUSA_MOCK_READ_CACHE``, else ``on``."""
+    The default comes from ``MEDUSA_MOCK_READ_CACHE``, else ``on``. ``verify`` also checks the
+    store's indexes against a scan after every request that may write."""
+    max_carts: int | None = 20_000
+    """Carts kept per sandbox; past it the least recently used go (``None``: no cap)."""
+    max_customers: int | None = 20_000
+    """Customers kept per sandbox; past it the least recently used without carts or orders go."""
+    max_orders: int | None = 20_000
+    """Orders (and idempotency keys) kept per sandbox; past it the least recently used go."""
+    max_sessions: int | None = 50_000
+    """Sessions kept per sandbox; past it the least recently used go (expired ones are swept
+    every minute of the mock's clock anyway)."""
+    max_sandboxes: int = 32
+    """Named sandboxes kept at once; a new one past it replaces the least recently used."""
+    sandbox_ttl: float = 3600.0
+    """Seconds a named sandbox may stay unused before it is dropped."""
+    state_file: Path | None = None
+    """Load the default sandbox's state from this file at start (when it exists) and write it
+    there on ``POST /_mock/state/save`` and on a clean stop (``medusa-mock serve --state``)."""
 
     control_token: str | None = None
     """When set, every ``/_mock`` route needs this token (a header, or the console's cookie)."""

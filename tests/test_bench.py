@@ -144,3 +144,32 @@ def test_wrk_script_and_output() -> None:
     assert wrk.parse_output(out)["p50"] == 1000
     with pytest.raises(ValueError):
         wrk.parse_output("no result")
+
+
+def test_a_scale_state_copies_one_cart_under_new_ids() -> None:
+    from bench.scale import cart_ids_of, state_with_carts
+    from mock_server._state.snapshot import parse
+
+    template = {
+        "format": "medusa-mock-state", "version": 1, "exported_at": "x", "sandbox": None,
+        "clock": {"offset_seconds": 0}, "counters": {}, "ids": None,
+        "events": [{"name": "cart.created", "data": {"id": "cart_A"}, "created_at": "x"}],
+        "tables": {
+            "regions": [{"id": "reg_eu"}],
+            "carts": [{"id": "cart_A", "region_id": "reg_eu", "shipping_address_id": "addr_A",
+                       "billing_address_id": None}],
+            "line_items": [{"id": "item_A", "cart_id": "cart_A", "adjustments": [],
+                            "tax_lines": [{"id": "litl_A", "item_id": "item_A"}]},
+                           {"id": "item_Z", "cart_id": "cart_Z"}],
+            "addresses": [{"id": "addr_A", "customer_id": None}, {"id": "addr_J"}],
+        }}
+    state = state_with_carts(template, "cart_A", 3)
+    parsed = parse(state)  # a document the mock loads: unique string ids in every table
+    carts = cart_ids_of(state)
+    assert len(carts) == 3 and len(set(carts)) == 3 and "cart_A" not in carts
+    assert [i["cart_id"] for i in state["tables"]["line_items"]] == ["cart_Z", *carts]
+    assert len(parsed.tables["addresses"]) == 4 and "addr_J" in parsed.tables["addresses"]
+    copies = state["tables"]["line_items"][1:]
+    assert len({i["tax_lines"][0]["id"] for i in copies}) == 3
+    assert all(i["tax_lines"][0]["item_id"] == i["id"] for i in copies)
+    assert state["events"] == [] and template["tables"]["carts"][0]["id"] == "cart_A"

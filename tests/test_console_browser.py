@@ -187,8 +187,15 @@ def test_clock_and_reset_from_the_page(base_url: str, page: object, store: httpx
         assert time.monotonic() < deadline, "the clock did not move"
         time.sleep(0.1)
     page.screenshot(path=str(SHOTS / "clock.png"), full_page=True)  # type: ignore[attr-defined]
-    # no sandboxes on this mock: the panel stays hidden
-    expect(page.locator("#sandboxes-tab")).to_be_hidden()  # type: ignore[attr-defined]
+    # a Store request naming a sandbox makes it: the panel lists it (named ones only: the
+    # default one is the picker's "(default)"), and the picker offers it
+    assert store.post("/_sandbox/console-box/store/carts", json={}).status_code == 200
+    expect(page.locator("#sandboxes-tab")).to_be_visible(timeout=10_000)  # type: ignore[attr-defined]
+    page.click("#sandboxes-tab")  # type: ignore[attr-defined]
+    expect(page.locator('[data-testid="sandboxes-list"]')).to_contain_text(  # type: ignore[attr-defined]
+        "console-box", timeout=10_000)
+    expect(page.locator('[data-testid="sandbox-select"] option')).to_have_count(2)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / "sandboxes.png"), full_page=True)  # type: ignore[attr-defined]
 
     page.click('[data-testid="reset"]')  # type: ignore[attr-defined]
     deadline = time.monotonic() + 10

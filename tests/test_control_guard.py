@@ -22,6 +22,8 @@ EVERY = [(method, template) for method, template, _ in routes(control_spec_path(
 
 def test_the_document_has_state_changing_routes() -> None:
     assert ("POST", "/_mock/reset") in CHANGING and ("DELETE", "/_mock/faults/{id}") in CHANGING
+    assert {("PUT", "/_mock/state"), ("POST", "/_mock/state/save"),
+            ("DELETE", "/_mock/sandboxes/{name}")} <= set(CHANGING)
     assert len(CHANGING) >= 6
 
 
@@ -33,17 +35,27 @@ def _busy_mock() -> tuple[Mock, str]:
     client.post("/store/carts", json={})
     rule = client.post("/_mock/faults", json={"operation": "GetRegionsRegion", "status": 500})
     client.post("/_mock/clock", json={"advance_seconds": 60})
+    # a sandbox with state of its own, and a rule of its own under the same id
+    client.post("/_sandbox/busy/store/carts", json={})
+    client.post("/_sandbox/busy/_mock/faults", json={"operation": "GetRegions", "status": 503})
     return mock, rule.json()["fault"]["id"]
 
 
-def _state(mock: Mock) -> Any:
-    services = mock.services
+def _services_state(services: Any) -> Any:
     return (services.store.snapshot(), services.outbox.list(), services.clock.offset,
             [(r.id, r.hits) for r in services.faults.list()], services.journal.entries())
 
 
+def _state(mock: Mock) -> Any:
+    sandboxes = mock.app.sandboxes
+    named = {item["name"] for item in sandboxes.describe() if not item["default"]}
+    return (_services_state(mock.services), named,
+            _services_state(sandboxes.get("busy").services) if "busy" in named else None)
+
+
 def _path(template: str, fault_id: str) -> str:
-    return template.replace("{id}", fault_id).replace("{file}", "console.js")
+    return (template.replace("{id}", fault_id).replace("{file}", "console.js")
+            .replace("{name}", "busy"))
 
 
 @pytest.mark.parametrize(("method", "template"), CHANGING)
@@ -57,6 +69,25 @@ def test_a_simple_cross_origin_post_changes_nothing(method: str, template: str) 
                                      headers={"Origin": EVIL, "Content-Type": "text/plain"})
         assert answer.status_code == 403, (verb, template, answer.text)
         assert answer.json()["type"] == "not_allowed" and EVIL in answer.json()["message"]
+    assert _state(mock) == before
+
+
+@pytest.mark.parametrize(("method", "template"), CHANGING)
+@pytest.mark.parametrize("sandbox", ["busy", "fresh"])
+def test_a_cross_origin_post_through_a_sandbox_prefix_changes_nothing(
+        method: str, template: str, sandbox: str) -> None:
+    """The same under ``/_sandbox/NAME/``: an existing sandbox is not touched, and a refused
+    request makes no new one."""
+    mock, fault_id = _busy_mock()
+    before = _state(mock)
+    for verb in dict.fromkeys(("POST", method)):
+        path = f"/_sandbox/{sandbox}{_path(template, fault_id)}"
+        answer = mock.client.request(verb, path, content=b'{"x":1}',
+                                     headers={"Origin": EVIL, "Content-Type": "text/plain"})
+        assert answer.status_code == 403, (verb, path, answer.text)
+        answer = mock.client.request(verb, path, content=b"a=1",
+                                     headers={"Content-Type": "text/plain"})
+        assert answer.status_code == 415, (verb, path, answer.text)
     assert _state(mock) == before
 
 
@@ -123,9 +154,11 @@ def test_every_control_route_needs_the_token(guarded: Mock, method: str, templat
     path = _path(template, "fault_1")
     for headers in ({}, {"X-Medusa-Mock-Control-Token": "wrong"},
                     {"Authorization": f"Bearer {TOKEN}x"}, {"Cookie": "medusa_mock_control=no"}):
-        answer = guarded.client.request(method, path, headers=headers)
-        assert answer.status_code == 401, (method, path, headers)
-        assert answer.json()["type"] == "unauthorized"
+        for where in (path, f"/_sandbox/nobody{path}"):
+            answer = guarded.client.request(method, where, headers=headers)
+            assert answer.status_code == 401, (method, where, headers)
+            assert answer.json()["type"] == "unauthorized"
+    assert not guarded.app.sandboxes.exists("nobody")  # a refused request makes no sandbox
 
 
 @pytest.mark.parametrize("headers", [

@@ -239,6 +239,29 @@ def test_every_quirk_named_is_in_the_registry() -> None:
     assert not unknown, f"named but not in mock_server/_quirks.py: {unknown}"
 
 
+# -- state: request paths read the tables that grow with use by their indexes --------------------
+GROWING_TABLES = ("carts", "line_items", "payment_sessions", "payments", "orders", "customers",
+                  "addresses", "sessions", "idempotency_keys", "returns", "swaps",
+                  "gift_card_transactions")
+_SCAN = re.compile(rf"\.({'|'.join(GROWING_TABLES)})\.(find|first|find_where|first_where|"
+                   r"values|keys)\(")
+# The one whole-table walk allowed: the periodic sweep of expired sessions (once a minute of the
+# mock's clock, not per request).
+SCAN_ALLOWED = {("_domain/sessions.py", "sessions.values")}
+
+
+def test_no_request_path_scans_a_table_that_grows() -> None:
+    found = []
+    for layer in ("_domain", "_http"):
+        for file in sorted((PACKAGE / layer).rglob("*.py")):
+            where = file.relative_to(PACKAGE).as_posix()
+            for match in _SCAN.finditer(file.read_text("utf-8")):
+                if (where, f"{match.group(1)}.{match.group(2)}") not in SCAN_ALLOWED:
+                    found.append(f"{where}: {match.group(0)}")
+    assert not found, ("a table that grows with use is scanned whole (read it `by` an indexed "
+                       f"column, see _state/store.py INDEXES): {found}")
+
+
 # -- per-instance state of the control plane -------------------------------------------------------
 def test_middlewares_reach_per_instance_state_through_the_requests_services() -> None:
     """Fault rules and the journal belong to a service container (one per sandbox where there

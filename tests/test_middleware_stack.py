@@ -18,6 +18,7 @@ from mock_server._http._middleware.faults import FaultsMiddleware
 from mock_server._http._middleware.identity import IdentityMiddleware
 from mock_server._http._middleware.journal import JournalMiddleware
 from mock_server._http._middleware.powered_by import PoweredByMiddleware
+from mock_server._http._middleware.sandbox import SandboxMiddleware
 from mock_server._http._middleware.session import SessionMiddleware
 from mock_server._http._middleware.uploads import UploadsMiddleware
 
@@ -33,9 +34,9 @@ def app() -> Any:
 
 def test_the_layers_in_order(app: Any) -> None:
     assert [layer.cls for layer in middlewares(app.services, app.answer_cache)] == [
-        ControlGuardMiddleware, JournalMiddleware, PoweredByMiddleware, CORSMiddleware,
-        FaultsMiddleware, UploadsMiddleware, SessionMiddleware, IdentityMiddleware,
-        ETagMiddleware, BodyRulesMiddleware, AnswerCacheMiddleware]
+        SandboxMiddleware, ControlGuardMiddleware, JournalMiddleware, PoweredByMiddleware,
+        CORSMiddleware, FaultsMiddleware, UploadsMiddleware, SessionMiddleware,
+        IdentityMiddleware, ETagMiddleware, BodyRulesMiddleware, AnswerCacheMiddleware]
 
 
 def test_a_store_answer_and_its_replay_get_every_layers_headers_in_order(app: Any) -> None:
@@ -77,7 +78,7 @@ def test_a_preflight_gets_no_session(app: Any) -> None:
 
 def test_compression_wraps_everything_when_on() -> None:
     app = create_app(Settings(http_compression=True))
-    assert middlewares(app.services, app.answer_cache)[1].cls is CompressionMiddleware
+    assert middlewares(app.services, app.answer_cache)[2].cls is CompressionMiddleware
     answer = call(app, "GET", "/store/products", headers={"Accept-Encoding": "gzip"})
     assert answer.status == 200
     assert answer.names[0] == "x-powered-by"

@@ -47,6 +47,7 @@ class CartCore:
         cart = self.store.carts.get(cart_id) if isinstance(cart_id, str) else None
         if cart is None or cart.get("deleted_at") is not None:
             raise MedusaError(ErrorType.NOT_FOUND, f"Cart with {cart_id} was not found")
+        self.store.carts.touch(cart_id)
         return cart
 
     def get_or_fail(self, cart_id: str, *, shipping_options: bool = False) -> Record:
@@ -59,15 +60,16 @@ class CartCore:
                 raise UnexpectedError(f"cart {cart_id} not found",
                                       quirk="cart-shipping-options-unknown-cart-500")
             raise UnexpectedError(f"cart {cart_id} not found", quirk="cart-unknown-id-500")
+        self.store.carts.touch(cart_id)
         return cart
 
     def items(self, cart_id: str) -> list[Record]:
-        rows = self.store.line_items.find(lambda i: i.get("cart_id") == cart_id)
+        rows = self.store.line_items.by("cart_id", cart_id)
         rows.sort(key=lambda i: (i["created_at"], i["id"]))
         return rows
 
     def sessions(self, cart_id: str) -> list[Record]:
-        rows = self.store.payment_sessions.find(lambda s: s.get("cart_id") == cart_id)
+        rows = self.store.payment_sessions.by("cart_id", cart_id)
         rows.sort(key=lambda s: (s["created_at"], s["id"]))
         return rows
 
@@ -175,6 +177,13 @@ class CartCore:
         else:
             cart.clear()
             cart.update(snapshot["cart"])
+            self._refile(cart)
+
+    def _refile(self, cart: Record) -> None:
+        """Store the cart again after changes in place: its customer and addresses are
+        indexed columns."""
+        if self.store.carts.get(cart["id"]) is cart:
+            self.store.carts.put(cart)
 
     def _atomic(self, cart: Record, step: Callable[[], T]) -> T:
         snapshot = self.snapshot(cart)
@@ -183,4 +192,6 @@ class CartCore:
         except (MedusaError, UnexpectedError):
             self.rollback(cart, snapshot)
             raise
+        finally:
+            self._refile(cart)
 

@@ -139,7 +139,7 @@ class CartViews(CartCore):
         view = views.pick(region, views.REGION_COLUMNS)
         assert view is not None
         if "region.countries" in relations:
-            countries = self.store.countries.find(lambda c: c["region_id"] == region["id"])
+            countries = self.store.countries.by("region_id", region["id"])
             countries.sort(key=lambda c: c.get("region_rank", 0))
             view["countries"] = [dict(views.pick(c, views.COUNTRY_COLUMNS) or {},
                                       id=c["country_id"]) for c in countries]

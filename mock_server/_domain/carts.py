@@ -22,6 +22,7 @@ from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import inventory, line_items
+from .bounds import Bounds
 from .cart_shipping import CartShipping
 from .cart_views import DEFAULT_RELATIONS, REFRESH_RELATIONS, WITH_CUSTOMER, CartViews
 from .customers import ADDRESS_KEYS, CustomerService
@@ -38,7 +39,7 @@ INSUFFICIENT_INVENTORY = "insufficient_inventory"
 class CartService(CartViews, CartShipping):
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, outbox: EventOutbox,
                  pricing: PricingService, customers: CustomerService,
-                 payments: PaymentProviders, default_channel: Any) -> None:
+                 payments: PaymentProviders, default_channel: Any, bounds: Bounds) -> None:
         self.store = store
         self.clock = clock
         self.ids = ids
@@ -47,6 +48,7 @@ class CartService(CartViews, CartShipping):
         self.customers = customers
         self.payments = payments
         self._default_channel = default_channel  # () -> the store's default sales channel id
+        self.bounds = bounds
 
     def claim_for(self, cart_id: str, customer_id: str) -> None:
         """``GET /store/carts/{id}`` by a logged-in customer makes the cart theirs."""
@@ -104,6 +106,7 @@ class CartService(CartViews, CartShipping):
             }
             for line in lines:  # Medusa checks each line against the channel and inventory
                 self._check_line_channel(cart, [line])
+            self.bounds.make_room("carts")
             snapshot = self.snapshot(cart)
             try:
                 if shipping is not None:
@@ -132,11 +135,13 @@ class CartService(CartViews, CartShipping):
             "sales_channel_id": order.get("sales_channel_id"), "discount_ids": [],
             "gift_card_ids": [], "shipping_methods": [],
         }
+        self.bounds.make_room("carts")
         self.store.carts.put(cart)
         for item_id in swap.get("additional_item_ids", []):
             item = self.store.line_items.get(item_id)
             if item is not None:
                 item["cart_id"] = cart["id"]
+                self.store.line_items.put(item)  # filed under its new cart
         for entry in ret["items"]:
             original = self.store.line_items.get(entry["item_id"])
             if original is None:
@@ -155,6 +160,7 @@ class CartService(CartViews, CartShipping):
                               for t in original.get("tax_lines", [])],
             })
         swap["cart_id"] = cart["id"]
+        self.store.swaps.put(swap)
         return cart
 
     def _validated_channel(self, channel_id: str | None) -> Record | None:
@@ -171,7 +177,7 @@ class CartService(CartViews, CartShipping):
         return channel
 
     def _region_countries(self, region_id: str) -> list[str]:
-        rows = self.store.countries.find(lambda c: c["region_id"] == region_id)
+        rows = self.store.countries.by("region_id", region_id)
         rows.sort(key=lambda c: c.get("region_rank", 0))
         return [c["iso_2"] for c in rows]
 

@@ -19,6 +19,7 @@ from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import inventory, views
+from .bounds import Bounds
 from .carts import INSUFFICIENT_INVENTORY, CartService
 from .errors import ErrorType, MedusaError, MedusaErrors, UnexpectedError
 from .orders import OrderService
@@ -41,7 +42,8 @@ class CompletionRefused(MedusaErrors):
 
 class CheckoutService:
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, outbox: EventOutbox,
-                 carts: CartService, orders: OrderService, payments: PaymentProviders) -> None:
+                 carts: CartService, orders: OrderService, payments: PaymentProviders,
+                 bounds: Bounds) -> None:
         self.store = store
         self.clock = clock
         self.ids = ids
@@ -49,6 +51,7 @@ class CheckoutService:
         self.carts = carts
         self.orders = orders
         self.payments = payments
+        self.bounds = bounds
 
     # -- idempotency keys ---------------------------------------------------------------------
     def _key(self, header: str | None, path: str) -> Record:
@@ -57,6 +60,7 @@ class CheckoutService:
             existing = self.store.idempotency_keys.get(header)
             if existing is not None:
                 return existing
+        self.bounds.make_room("idempotency_keys")
         key = header or self.ids.uuid4()
         record: Record = {"id": key, "idempotency_key": key, "created_at": self.clock.iso(),
                   "locked_at": None, "request_method": "POST", "request_params": {},
@@ -153,8 +157,7 @@ class CheckoutService:
                               "You cannot complete a cart without a payment session.")
         result = self.payments.authorize(session["provider_id"], session["data"])
         session.update({"status": result.status, "data": result.data, "updated_at": now})
-        if result.status == "authorized" and self.store.payments.first(
-                lambda p: p.get("cart_id") == cart["id"]):
+        if result.status == "authorized" and self.store.payments.one_by("cart_id", cart["id"]):
             # Medusa inserts a second payment for the cart: the unique index refuses it
             raise MedusaError(ErrorType.DUPLICATE_ERROR,
                               f"Payment with cart_id {cart['id']} already exists.")
@@ -197,6 +200,7 @@ class CheckoutService:
         if total != 0 and payment is None:
             raise MedusaError(ErrorType.INVALID_ARGUMENT, "Cart does not contain a payment method")
         region = self.carts.region(cart)
+        self.bounds.make_room("orders")
         now = self.clock.iso()
         order: Record = {
             "object": "order", "id": self.ids.new("order"), "created_at": now, "updated_at": now,
@@ -218,6 +222,7 @@ class CheckoutService:
         for item in items:
             item["order_id"] = order["id"]
             item["updated_at"] = now
+            self.store.line_items.put(item)  # filed under its order
         for method in cart.get("shipping_methods", []):
             method["order_id"] = order["id"]  # one row, shared by the cart and the order
             entry = copy.deepcopy(method)
@@ -276,6 +281,7 @@ class CheckoutService:
                      "shipping_address_id": cart.get("shipping_address_id"),
                      "shipping_methods": [dict(copy.deepcopy(m), swap_id=swap["id"])
                                           for m in cart.get("shipping_methods", [])]})
+        self.store.swaps.put(swap)  # filed under its shipping address
         payment = self.store.payments.get(cart.get("payment_id") or "")
         if payment is not None:
             payment["swap_id"] = swap["id"]

@@ -9,6 +9,7 @@ from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
 from .._state.store import Record, Store
 from . import views
+from .bounds import Bounds
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
 from .passwords import hash_password, verify_password
 from .tokens import TokenError, TokenService
@@ -24,12 +25,13 @@ UPDATABLE_CUSTOMER_KEYS = ("first_name", "last_name", "phone", "email")
 
 class CustomerService:
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, outbox: EventOutbox,
-                 tokens: TokenService) -> None:
+                 tokens: TokenService, bounds: Bounds) -> None:
         self.store = store
         self.clock = clock
         self.ids = ids
         self.outbox = outbox
         self.tokens = tokens
+        self.bounds = bounds
 
     # -- lookups -------------------------------------------------------------------------------
     def get(self, customer_id: Any) -> Record:
@@ -38,13 +40,14 @@ class CustomerService:
         record = self.store.customers.get(customer_id) if isinstance(customer_id, str) else None
         if record is None or record["deleted_at"] is not None:
             raise not_found("Customer", id=customer_id)
+        self.store.customers.touch(customer_id)
         return record
 
     def find_by_email(self, email: str, *, registered: bool | None = None) -> Record | None:
         email = email.lower()
-        return self.store.customers.first(
-            lambda c: c["email"] == email and c["deleted_at"] is None
-            and (registered is None or c["has_account"] == registered))
+        return next((c for c in self.store.customers.by("email", email)
+                     if c["deleted_at"] is None
+                     and (registered is None or c["has_account"] == registered)), None)
 
     def view(self, customer_id: str, *, with_orders: bool = False) -> dict[str, Any]:
         with self.store.lock:
@@ -58,13 +61,14 @@ class CustomerService:
     # -- registration and profile --------------------------------------------------------------
     def _touch(self, record: Record) -> None:
         record["updated_at"] = self.clock.iso()
+        self.store.customers.put(record)  # stored again: its email may be another now
 
     def create(self, data: dict[str, Any]) -> Record:
         email = data["email"].lower()
         password = data.get("password")
         with self.store.lock:
-            existing = self.store.customers.find(
-                lambda c: c["email"] == email and c["deleted_at"] is None)[:2]
+            existing = [c for c in self.store.customers.by("email", email)
+                        if c["deleted_at"] is None][:2]
             if existing:
                 if any(c["has_account"] for c in existing) and password:
                     raise MedusaError(ErrorType.DUPLICATE_ERROR, "A customer with the given email "
@@ -72,6 +76,7 @@ class CustomerService:
                 if any(not c["has_account"] for c in existing) and not password:
                     raise MedusaError(ErrorType.DUPLICATE_ERROR,
                                       "Guest customer with email already exists")
+            self.bounds.make_room("customers")
             now = self.clock.iso()
             record = {
                 "id": self.ids.new("cus"), "email": email,
@@ -115,9 +120,10 @@ class CustomerService:
         owner = customer["id"]
         if address["customer_id"] == owner or address["id"] == customer["billing_address_id"]:
             return True
-        return any(row.get("customer_id") == owner and address["id"] in (
-            row.get("shipping_address_id"), row.get("billing_address_id"))
-            for table in (self.store.orders, self.store.carts) for row in table.values())
+        return any(row.get("customer_id") == owner
+                   for table in (self.store.orders, self.store.carts)
+                   for column in ("shipping_address_id", "billing_address_id")
+                   for row in table.by(column, address["id"]))
 
     def _set_billing_address(self, customer: Record, value: Any) -> None:
         if isinstance(value, str):
@@ -191,6 +197,8 @@ class CustomerService:
         with self.store.lock:
             record = self.find_by_email(email, registered=True)
             password_hash = record["password_hash"] if record else None
+            if record is not None:
+                self.store.customers.touch(record["id"])
         if record is None or not verify_password(password, password_hash):
             return None
         return record

@@ -69,7 +69,7 @@ class OrderEditService:
         return edit
 
     def items(self, edit_id: str) -> list[Record]:
-        return self.store.line_items.find(lambda i: i.get("order_edit_id") == edit_id)
+        return self.store.line_items.by("order_edit_id", edit_id)
 
     def _order(self, edit: Record) -> Record:
         order = self.store.orders.get(edit["order_id"])
@@ -222,12 +222,15 @@ class OrderEditService:
         order, the edit's lines join it."""
         order_id = edit["order_id"]
         now = self.clock.iso()
-        for item in self.store.line_items.values():
-            if item.get("order_id") == order_id and item.get("order_edit_id") != edit["id"]:
+        lines = self.store.line_items
+        for item in lines.by("order_id", order_id):
+            if item.get("order_edit_id") != edit["id"]:
                 item["order_id"] = None
                 item["updated_at"] = now
-            elif item.get("order_edit_id") == edit["id"]:
-                item["order_id"] = order_id
-                item["updated_at"] = now
+                lines.put(item)
+        for item in lines.by("order_edit_id", edit["id"]):
+            item["order_id"] = order_id
+            item["updated_at"] = now
+            lines.put(item)
         edit.update({"confirmed_at": now, "confirmed_by": customer_id, "updated_at": now})
         self.outbox.emit(CONFIRMED_EVENT, {"id": edit["id"]})

@@ -127,7 +127,7 @@ class OrderService:
     def completed_view(self, cart_id: str) -> dict[str, Any]:
         """The order a completed cart answers with (``retrieveByCartIdWithTotals`` with the
         shipping address, items and payments, plus the relations its totals need)."""
-        order = self.store.orders.first(lambda o: o["cart_id"] == cart_id)
+        order = self.store.orders.one_by("cart_id", cart_id)
         if order is None:
             raise not_found("Order", cart_id=cart_id)
         view = self.store_view(order, route="cart")
@@ -160,12 +160,13 @@ class OrderService:
             order = self.store.orders.get(order_id)
             if order is None:
                 raise not_found("Order", id=order_id)
+            self.store.orders.touch(order_id)
             view = self.store_view(order)
         return views.clean_response(view, allowed) if allowed is not None else view
 
     def retrieve_by_cart(self, cart_id: str) -> dict[str, Any]:
         with self.store.lock:
-            order = self.store.orders.first(lambda o: o["cart_id"] == cart_id)
+            order = self.store.orders.one_by("cart_id", cart_id)
             if order is None:
                 raise not_found("Order", cart_id=cart_id)
             return self.store_view(order, route="cart")
@@ -175,10 +176,11 @@ class OrderService:
         """The single order with this display id and email, or ``None``."""
         allowed = self.query_config(query, is_list=True)
         with self.store.lock:
-            matches = self.store.orders.find(
-                lambda o: o["display_id"] == display_id and o["email"] == email)
+            matches = [o for o in self.store.orders.by("display_id", display_id)
+                       if o["email"] == email]
             if len(matches) != 1:
                 return None
+            self.store.orders.touch(matches[0]["id"])
             view = self.store_view(matches[0])
         return views.clean_response(view, allowed) if allowed is not None else view
 
@@ -202,7 +204,7 @@ class OrderService:
             return True
 
         with self.store.lock:
-            orders = self.store.orders.find(keep)
+            orders = [o for o in self.store.orders.by("customer_id", customer_id) if keep(o)]
             orders.sort(key=lambda o: o["created_at"], reverse=True)
             page = orders[offset:offset + limit]
             return [self.store_view(o, route="list") for o in page], len(orders)
@@ -247,3 +249,4 @@ class OrderService:
                     order["customer_id"] = customer["id"]
                     order["email"] = customer["email"]
                     order["updated_at"] = now
+                    self.store.orders.put(order)  # filed under its new customer

@@ -205,7 +205,7 @@ class ReturnService:
 
     def swap_by_cart(self, cart_id: str) -> dict[str, Any]:
         with self.store.lock:
-            swap = self.store.swaps.first(lambda s: s.get("cart_id") == cart_id)
+            swap = self.store.swaps.one_by("cart_id", cart_id)
             if swap is None:
                 raise MedusaError(ErrorType.NOT_FOUND, "Swap was not found")
             return self.swap_view(swap, columns=SWAP_ALL_COLUMNS)

@@ -104,8 +104,8 @@ def address(record: Record | None) -> dict[str, Any] | None:
 
 
 def customer_addresses(store: Store, customer_id: str) -> list[dict[str, Any]]:
-    rows = store.addresses.find(
-        lambda a: a["customer_id"] == customer_id and a["deleted_at"] is None)
+    rows = [a for a in store.addresses.by("customer_id", customer_id)
+            if a["deleted_at"] is None]
     rows.sort(key=lambda a: a["created_at"])
     return [pick(a, ADDRESS_FIELDS) for a in rows]
 
@@ -128,14 +128,14 @@ def customer(store: Store, record: Record, *, with_orders: bool = False) -> dict
         view["billing_address"] = address(store.addresses.get(billing_id)) if billing_id else None
     view["shipping_addresses"] = customer_addresses(store, record["id"])
     if with_orders:
-        orders = store.orders.find(lambda o: o["customer_id"] == record["id"])
+        orders = store.orders.by("customer_id", record["id"])
         orders.sort(key=lambda o: o["created_at"])
         view["orders"] = [raw_order(store, o) for o in orders]
     return view
 
 
 def order_items(store: Store, order_id: str) -> list[Record]:
-    items = store.line_items.find(lambda i: i["order_id"] == order_id)
+    items = store.line_items.by("order_id", order_id)
     items.sort(key=lambda i: i["created_at"])
     return items
 
@@ -247,7 +247,7 @@ def region_entity(store: Store, record: Record, select: list[str] | None,
     if "countries" in relations:
         # in the order the region lists them (Medusa's order depends on the query plan)
         countries = (list(by_region.get(record["id"], [])) if by_region is not None else
-                     store.countries.find(lambda c: c["region_id"] == record["id"]))
+                     store.countries.by("region_id", record["id"]))
         countries.sort(key=lambda c: c.get("region_rank", 0))
         view["countries"] = [dict(pick(c, COUNTRY_COLUMNS) or {}, id=c["country_id"])
                              for c in countries]

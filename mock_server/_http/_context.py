@@ -7,10 +7,14 @@ it (:func:`current`) and mark pure answers; the answer cache and CORS middleware
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .._domain.errors import ErrorType, MedusaError
 from .._domain.services import Services
 from ._session import RequestSession
+
+if TYPE_CHECKING:
+    from ._sandboxes import Selection
 
 SCOPE_KEY = "medusa_mock"
 
@@ -28,6 +32,9 @@ class RequestContext:
     before_router: bool = False
     """Set by the body middleware when it answered itself (body-parser's errors come before
     Medusa's store router, so without its CORS headers)."""
+    selection: Selection | None = None
+    """The sandbox serving the request, how it was chosen, and the registry of sandboxes
+    (``_sandboxes.py``); ``services`` are that sandbox's."""
 
     @property
     def customer(self) -> str:

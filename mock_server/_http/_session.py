@@ -78,10 +78,10 @@ def read_cookie(cookie_header: str | None) -> str | None:
     return None
 
 
-def set_cookie_header(sid: str, secret: str, expires_epoch: float) -> bytes:
+def set_cookie_header(sid: str, secret: str, expires_epoch: float, path: str = "/") -> bytes:
     value = encode_component(sign(sid, secret))
     expires = http_date(expires_epoch)
-    return f"{COOKIE_NAME}={value}; Path=/; Expires={expires}; HttpOnly".encode("latin-1")
+    return f"{COOKIE_NAME}={value}; Path={path}; Expires={expires}; HttpOnly".encode("latin-1")
 
 
 @dataclass

@@ -39,6 +39,7 @@ from ._etag import FINAL_HANDLER, NO_ETAG
 from ._middleware import middlewares
 from ._resolver import HandlerResolver
 from ._responses import error_response
+from ._sandboxes import Sandboxes
 from ._validation import (
     MedusaJSONBodyValidator,
     MedusaJSONResponseValidator,
@@ -172,7 +173,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # The outer middleware (_middleware/__init__.py), outermost first, between Connexion's
     # server-error and exception middleware.
     answers = AnswerCache(services.store, settings.read_cache)
-    for layer in middlewares(services, answers):
+    sandboxes = Sandboxes(services, answers)
+    for layer in middlewares(services, answers, sandboxes):
         app.add_middleware(layer.cls, position=MiddlewarePosition.BEFORE_EXCEPTION,
                            **layer.kwargs)
 
@@ -191,5 +193,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     route_any_character(build_middleware_stack(app))
     app.answer_cache = answers
     app.services = services
+    app.sandboxes = sandboxes
     app.not_implemented = tuple(dict.fromkeys(resolver.missing))
     return app

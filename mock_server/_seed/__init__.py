@@ -27,11 +27,14 @@ __all__ = ["SeedError", "build_services", "default_seed_path", "kebab_case", "lo
 
 def build_services(settings: Settings) -> Services:
     """The services of an app, their store filled from ``settings.seed`` (the bundled demo
-    store without one). Raises :class:`SeedError` for a seed that cannot be loaded."""
+    store without one), then replaced by ``settings.state_file`` when that exists. Raises
+    :class:`SeedError` for a seed that cannot be loaded, ``SnapshotError`` for a state file."""
     source, data = read_seed(settings.seed)
     data = absolute_image_urls(data, settings.base_url)
-    return Services.build(settings,
-                          seed=lambda services: load_seed(services, data, source=source))
+    services = Services.build(settings,
+                              seed=lambda services: load_seed(services, data, source=source))
+    services.load_state_file()  # serve --state FILE: the saved state, when there is one
+    return services
 
 
 def load_seed(services: Services, data: dict[str, Any], *, source: str) -> None:

@@ -32,6 +32,11 @@ class Clock:
         with self._lock:
             self._offset = 0.0
 
+    def set_offset(self, seconds: float) -> None:
+        """Put the clock back where a saved state had it."""
+        with self._lock:
+            self._offset = seconds
+
     @property
     def offset(self) -> float:
         return self._offset

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 import threading
+from typing import Any
 
 from .clock import Clock
 
@@ -24,6 +25,20 @@ class IdGenerator:
         with self._lock:
             if self._seed is not None:
                 self._rng = random.Random(self._seed)
+
+    def state(self) -> list[Any] | None:
+        """Where a seeded generator is in its sequence (JSON-shaped), ``None`` when unseeded."""
+        with self._lock:
+            if self._rng is None:
+                return None
+            version, internal, gauss = self._rng.getstate()
+            return [version, list(internal), gauss]
+
+    def set_state(self, state: list[Any] | None) -> None:
+        """Continue a seeded sequence from :meth:`state` (ignored by an unseeded generator)."""
+        with self._lock:
+            if self._rng is not None and state is not None:
+                self._rng.setstate(state_tuple(state))
 
     def _random_bits(self, bits: int) -> int:
         if self._rng is None:
@@ -57,3 +72,16 @@ class IdGenerator:
 
         raw = self._random_bits(nbytes * 8).to_bytes(nbytes, "big")
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def state_tuple(state: Any) -> tuple[Any, ...]:
+    """A :meth:`IdGenerator.state` as :meth:`random.Random.setstate` takes it; ``ValueError``
+    when it is not one."""
+    if not (isinstance(state, list) and len(state) == 3 and isinstance(state[1], list)):
+        raise ValueError("must be [version, [625 integers], null]")
+    value = (state[0], tuple(state[1]), state[2])
+    try:
+        random.Random().setstate(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"is not a generator state ({exc})") from None
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import threading
 from typing import Any
@@ -33,3 +34,8 @@ class EventOutbox:
     def clear(self) -> None:
         with self._lock:
             self._events.clear()
+
+    def replace(self, events: builtins.list[dict[str, Any]]) -> None:
+        """Hold these events instead (a saved state's; the newest ``capacity`` of them)."""
+        with self._lock:
+            self._events = list(events[-self._capacity:])

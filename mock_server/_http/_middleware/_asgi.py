@@ -17,7 +17,11 @@ SERVICES_KEY = "medusa_mock.services"
 """Scope key of the :class:`Services` a request is served by, when not the app's own (a
 sandbox's); :func:`services_of` reads it."""
 SANDBOX_KEY = "medusa_mock.sandbox"
-"""Scope key of the name of the sandbox a request is served in, if any."""
+"""Scope key of the name of the named sandbox a request is served in (absent for the default
+one)."""
+SELECTION_KEY = "medusa_mock.selection"
+"""Scope key of the sandbox middleware's :class:`~.._sandboxes.Selection` (the sandbox, its
+registry, the path prefix); :func:`selection_of` reads it."""
 FAULT_KEY = "medusa_mock.fault"
 """Scope key of the id of the fault rule that took the request, if any (for the journal)."""
 
@@ -30,6 +34,11 @@ def is_control(path: str) -> bool:
 def services_of(scope: Scope, default: Any) -> Any:
     """The services that serve this request: a sandbox's, else ``default`` (the app's)."""
     return scope.get(SERVICES_KEY, default)
+
+
+def selection_of(scope: Scope) -> Any:
+    """The sandbox selection of this request (``None`` without the sandbox middleware)."""
+    return scope.get(SELECTION_KEY)
 
 
 async def send_json(send: Send, status: int, body: bytes,

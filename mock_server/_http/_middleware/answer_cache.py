@@ -23,7 +23,7 @@ from .. import _etag
 from .._answer_cache import Answer, AnswerCache
 from .._context import SCOPE_KEY, RequestContext
 from .._errors import JSON_CONTENT_TYPE, dumps, error_body
-from ._asgi import SAFE_METHODS
+from ._asgi import SAFE_METHODS, selection_of
 
 log = logging.getLogger("medusa_mock")
 STALE_ANSWER_HEADER = b"x-medusa-mock-stale-answer"
@@ -45,15 +45,18 @@ class AnswerCacheMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        selection = selection_of(scope)
+        sandbox = selection.sandbox if selection is not None else None
+        store, answers = ((sandbox.services.store, sandbox.answers) if sandbox is not None
+                          else (self.store, self.answers))
         if scope["method"] in SAFE_METHODS:
             context: RequestContext | None = scope.get(SCOPE_KEY)
-            key = self.answers.key(scope, context.customer_id if context else None)
+            key = answers.key(scope, context.customer_id if context else None)
             if key is None or context is None:
                 await self.app(scope, receive, send)
             else:
-                await self._replay_or_run(scope, receive, send, context, key)
+                await self._replay_or_run(scope, receive, send, context, key, store, answers)
             return
-        store = self.store
         store.changed()
         try:
             await self.app(scope, receive, send)
@@ -61,13 +64,13 @@ class AnswerCacheMiddleware:
             store.changed()
 
     async def _replay_or_run(self, scope: Scope, receive: Receive, send: Send,
-                             context: RequestContext, key: Any) -> None:
-        answers = self.answers
+                             context: RequestContext, key: Any, store: Store,
+                             answers: AnswerCache) -> None:
         replay = answers.lookup(key)
         if replay is not MISSING and answers.mode != "verify":
             await _send_answer(send, replay)
             return
-        generation = self.store.generation
+        generation = store.generation
         captured: dict[str, Any] = {"body": []}
 
         async def capture(message: Message) -> None:
@@ -92,6 +95,6 @@ class AnswerCacheMiddleware:
                                  (STALE_ANSWER_HEADER, b"1")),
                            dumps(error_body(None, "")[1]))
         elif (context.cacheable and fresh.status == 200
-              and self.store.generation == generation):
+              and store.generation == generation):
             answers.remember(key, generation, fresh)
         await _send_answer(send, fresh)

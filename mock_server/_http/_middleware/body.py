@@ -21,6 +21,8 @@ from .._errors import JSON_CONTENT_TYPE, dumps, error_body
 from ._asgi import header
 
 BODY_LIMIT = 100 * 1024  # body-parser's default "100kb"
+# The control plane's state import takes whole saved states (its own route, not Medusa's).
+BODY_LIMITS = {("PUT", "/_mock/state"): 512 * 1024 * 1024}
 # Deeper bodies are refused (quirk "body-nesting-limit"): Medusa's JSON.parse reads any depth, but
 # Python code recursing over such a value (validation, copies, answers) would overflow its stack.
 MAX_BODY_DEPTH = 64
@@ -118,6 +120,7 @@ class BodyRulesMiddleware:
         """The body read whole (a ``receive`` that hands it on), or ``None`` once refused."""
         chunks = []
         size = 0
+        limit = BODY_LIMITS.get((scope["method"], scope["path"]), BODY_LIMIT)
         more = True
         while more:
             message = await receive()
@@ -125,7 +128,7 @@ class BodyRulesMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > BODY_LIMIT:
+            if size > limit:
                 await _reject(scope, send, 413, "request entity too large")
                 return None
             chunks.append(chunk)

@@ -61,40 +61,37 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
-class ControlGuardMiddleware(HTTPMiddleware):
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        super().__init__(app)
+class ControlGuard:
+    """The guard's checks on a control-plane request, by the mock's settings. The middleware
+    below applies them; the sandbox middleware asks them too before it makes a sandbox for a
+    control request (a refused request makes nothing)."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.token = settings.control_token
         self.origins = own_origins(settings)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not is_control(scope["path"]):
-            await self.app(scope, receive, send)
-            return
+    def refusal(self, scope: Scope) -> tuple[int, str] | None:
+        """``(status, message)`` of the refusal of a control-plane request, ``None`` when it
+        may pass."""
         if self.token is not None and not self._has_token(scope):
-            if await self._console_login(scope, send):
-                return
-            await _refuse(send, 401, "the control plane needs its token: an "
-                          "X-Medusa-Mock-Control-Token header, Authorization: Bearer, or the "
-                          "console opened at /_mock/?token=TOKEN")
-            return
+            return 401, ("the control plane needs its token: an X-Medusa-Mock-Control-Token "
+                         "header, Authorization: Bearer, or the console opened at "
+                         "/_mock/?token=TOKEN")
         if scope["method"] not in SAFE_METHODS:
             origin = header(scope, b"origin")
             if origin is not None and not self._allowed(origin):
-                await _refuse(send, 403, f"the control plane refuses requests from the origin "
-                              f"{origin!r} (allowed: the mock's own and the store CORS origins)")
-                return
+                return 403, (f"the control plane refuses requests from the origin {origin!r} "
+                             f"(allowed: the mock's own and the store CORS origins)")
             content_type = header(scope, b"content-type")
             length = (header(scope, b"content-length") or "").strip()
             has_body = header(scope, b"transfer-encoding") is not None or length not in ("",
                                                                                         "0")
             if (content_type is not None and not _is_json(content_type)) or (
                     content_type is None and has_body):
-                await _refuse(send, 415, "the control plane takes JSON bodies only "
-                              "(Content-Type: application/json)")
-                return
-        await self.app(scope, receive, send)
+                return 415, ("the control plane takes JSON bodies only "
+                             "(Content-Type: application/json)")
+        return None
 
     def _allowed(self, origin: str) -> bool:
         return origin.lower() in self.origins or self.settings.allows_origin(origin)
@@ -108,6 +105,26 @@ class ControlGuardMiddleware(HTTPMiddleware):
         if given is None:
             given = _cookie(scope, TOKEN_COOKIE)
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
+
+
+class ControlGuardMiddleware(HTTPMiddleware):
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        super().__init__(app)
+        self.guard = ControlGuard(settings)
+        self.token = settings.control_token
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not is_control(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        refusal = self.guard.refusal(scope)
+        if refusal is not None:
+            status, message = refusal
+            if status == 401 and await self._console_login(scope, send):
+                return
+            await _refuse(send, status, message)
+            return
+        await self.app(scope, receive, send)
 
     async def _console_login(self, scope: Scope, send: Send) -> bool:
         """``GET /_mock/?token=TOKEN``: set the console's cookie and redirect to ``/_mock/``."""

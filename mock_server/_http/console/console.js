@@ -224,7 +224,9 @@ async function advance(seconds) {
 
 function sandboxNames(data) {
   const list = Array.isArray(data) ? data : (data && (data.sandboxes || data.names)) || [];
-  return list.map((item) => (typeof item === "string" ? item : item.name)).filter(Boolean);
+  // the default sandbox is the "(default)" choice: only named ones are listed
+  return list.filter((item) => typeof item === "string" || !item.default)
+    .map((item) => (typeof item === "string" ? item : item.name)).filter(Boolean);
 }
 
 async function loadSandboxes() {

@@ -1,5 +1,7 @@
 """The mock's control plane under ``/_mock``: events, inbox, reset, clock, faults, the request
-journal and the web console."""
+journal, saved states, sandboxes and the web console.
+
+Every route but the sandbox list acts on the sandbox the request chose (``_sandboxes.py``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ..._domain.errors import ErrorType, MedusaError
 from .. import _faults, _journal
 from .._context import current
 from .._responses import json_response
+from .._sandboxes import DEFAULT, Sandboxes
 
 
 def list_events(name: str | None = None) -> Any:
@@ -129,3 +132,42 @@ def console_page() -> Any:
 
 def console_asset(file: str) -> Any:
     return _console_response(file)
+
+
+# -- saved states ------------------------------------------------------------------------------
+def get_state() -> Any:
+    ctx = current()
+    name = ctx.selection.sandbox.name if ctx.selection is not None else None
+    return json_response(ctx.services.export_state(
+        sandbox=None if name in (None, DEFAULT) else name))
+
+
+def replace_state(body: Any) -> Any:
+    services = current().services
+    services.import_state(body)
+    return json_response({"imported": True, "records": services.record_counts()})
+
+
+def save_state() -> Any:
+    path = current().services.save_state()
+    return json_response({"saved": True, "path": str(path)})
+
+
+# -- sandboxes ---------------------------------------------------------------------------------
+def _registry() -> Sandboxes:
+    selection = current().selection
+    assert selection is not None  # the sandbox middleware chooses one for every request
+    return selection.registry
+
+
+def list_sandboxes() -> Any:
+    return json_response({"sandboxes": _registry().describe()})
+
+
+def delete_sandbox(name: str) -> Any:
+    if name == DEFAULT:
+        raise MedusaError(ErrorType.NOT_ALLOWED, "The default sandbox cannot be dropped "
+                          "(POST /_mock/reset resets it)")
+    if not _registry().drop(name):
+        raise MedusaError(ErrorType.NOT_FOUND, f"Sandbox with name {name} was not found")
+    return json_response({"id": name, "object": "sandbox", "deleted": True})
