@@ -535,6 +535,16 @@ QUIRKS = QUIRKS + (
              "product with variants, options, images, tags, collection and type",
     ),
     Quirk(
+        "shipping-options-product-filter", "medusa", ("GetShippingOptions",),
+        official="`product_ids`: the options available for these products",
+        real="any non-empty `product_ids` (`,` and unknown ids too) answers `[]`: without the "
+             "MedusaV2 flag the route filters the options by the products' `profile_id`, which "
+             "1.20's products no longer carry (profiles are a join table); an empty "
+             "`region_id=` filters nothing (evidence: observed; code "
+             "`store/shipping-options/list-options.js`)",
+        mock="same as real",
+    ),
+    Quirk(
         "publishable-key-unknown-ignored", "medusa",
         ("GetProducts", "GetProductsProduct", "GetVariants", "GetVariantsVariant"),
         official="`x-publishable-api-key` scopes the answer to the key's sales channels",
@@ -563,7 +573,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-limit-zero", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductTags",
-         "GetProductTypes", "GetProductCategories"),
+         "GetProductTypes", "GetProductCategories", "GetCustomersCustomerOrders"),
         official="`limit` is the page size",
         real="`limit=0` means no limit (TypeORM's `take: 0`); the answer echoes `limit: 0`",
         mock="same as real",
@@ -571,7 +581,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-numbers-rounded", "medusa",
         ("GetProducts", "GetRegions", "GetProductTags", "GetProductTypes",
-         "GetProductCategories"),
+         "GetProductCategories", "GetCustomersCustomerOrders"),
         official="`offset`, `limit`: integers",
         real="`@IsNumber()`: `offset=1.5` passes, PostgreSQL rounds it (to 2) and the answer "
              "echoes `1.5`",
@@ -596,9 +606,11 @@ QUIRKS = QUIRKS + (
         real="each bound goes through `transformDate`: `new Date(value)` when JavaScript can "
              "read it (an ISO date or date-time, whose day may run past the month's end, or "
              "V8's looser forms), else `new Date(Number(value) * 1000)` (seconds since the "
-             "epoch); a bound that is neither gets 400 `<bound> must be a Date instance`",
-        mock="same as real for ISO strings, numbers and `YYYY/MM/DD`-style dates (times without "
-             "an offset are UTC); the bounds' `pattern` lists the forms a client can rely on",
+             "epoch; an empty bound is `Number(\"\")`, the epoch itself); a bound that is "
+             "neither gets 400 `<bound> must be a Date instance`",
+        mock="same as real for ISO strings, numbers, empty bounds and `YYYY/MM/DD`-style dates "
+             "(times without an offset are UTC); the bounds' `pattern` lists the forms a client "
+             "can rely on",
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
@@ -699,6 +711,21 @@ QUIRKS = QUIRKS + (
              "`confirmed_at` and `difference_due` set; the diff scenarios stop before this step",
     ),
     Quirk(
+        "line-item-quantity-db-500", "medusa",
+        ("PostCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem"),
+        official="`quantity`: an integer",
+        real="adding a line with `quantity: 0` is 400 `invalid_data` `Unable to generate the "
+             "line item because one or more required argument(s) are missing. Ensure "
+             "quantity, regionId, and variantId are passed` (`validateGenerateArguments`), "
+             "while a new cart's `items` take `quantity || 1`; a quantity that leaves a line at "
+             "0 or below (a negative one, also one merged into the line of the same variant) or "
+             "past PostgreSQL's `integer` is written, and the `line_item` table refuses it "
+             "(`CHECK (quantity > 0)`): 500 `unknown_error`, nothing changed (evidence: "
+             "observed; code `services/line-item.js`, `services/cart.js`, the initial schema "
+             "migration)",
+        mock="same as real; the three operations list the 500",
+    ),
+    Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
          "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),
@@ -710,9 +737,9 @@ QUIRKS = QUIRKS + (
     Quirk(
         "display-id-int4-500", "medusa", ("GetOrders",),
         official="`display_id`: a number",
-        real="a whole `display_id` outside PostgreSQL's integer range (`-1e16`) reaches the "
-             "database, which refuses it: 500 `unknown_error` (an unknown one in range is 404 "
-             "`Not Found`)",
+        real="a `display_id` PostgreSQL's `integer` column cannot take, a fraction (`1.5`) or "
+             "a whole number outside its range (`-1e16`), reaches the database, which refuses "
+             "it: 500 `unknown_error` (an unknown one in range is 404 `Not Found`)",
         mock="same as real; the document lists the 500",
     ),
     Quirk(

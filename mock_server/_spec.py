@@ -70,3 +70,19 @@ def operations() -> dict[str, dict[str, Any]]:
             if isinstance(operation, dict) and operation.get("operationId"):
                 out[operation["operationId"]] = operation
     return out
+
+
+@cache
+def path_file_schema(ref: str) -> dict[str, Any]:
+    """A schema of the Store document named by a ``$ref`` as a file of ``paths/`` writes it
+    (``../schemas/order.yaml#/OrderStatus``)."""
+    import yaml
+
+    file_part, _, pointer = ref.partition("#")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    node: Any = yaml.load((spec_dir() / "paths" / file_part).resolve().read_text("utf-8"),
+                          Loader=loader)
+    for part in pointer.strip("/").split("/"):
+        if part:
+            node = node[part]
+    return dict(node)

@@ -24,7 +24,7 @@ from .._state.store import Record, Store
 from . import inventory, line_items
 from .cart_shipping import CartShipping
 from .cart_views import DEFAULT_RELATIONS, REFRESH_RELATIONS, WITH_CUSTOMER, CartViews
-from .customers import ADDRESS_KEYS, CustomerService
+from .customers import ADDRESS_KEYS, CustomerService, check_country
 from .errors import ErrorType, MedusaError, UnexpectedError
 from .payments import PaymentProviders
 from .pricing import PricingService
@@ -33,6 +33,20 @@ __all__ = ["DEFAULT_RELATIONS", "INSUFFICIENT_INVENTORY", "REFRESH_RELATIONS", "
            "CartService"]
 
 INSUFFICIENT_INVENTORY = "insufficient_inventory"
+INT4_MAX = 2 ** 31 - 1
+"""The largest value of PostgreSQL's ``integer``, the type of ``line_item.quantity``."""
+MISSING_GENERATE_ARGUMENT = (
+    "Unable to generate the line item because one or more required argument(s) are missing. "
+    "Ensure quantity, regionId, and variantId are passed")
+
+
+def storable_quantity(quantity: int) -> None:
+    """A line's quantity as the ``line_item`` table takes it: ``CHECK (quantity > 0)`` on an
+    ``integer`` column. Medusa writes what it computed (a negative quantity, or a merge that
+    takes a line to 0 or below) and PostgreSQL refuses it: an unexpected error (500)."""
+    if not 0 < quantity <= INT4_MAX:
+        raise UnexpectedError(f"line_item.quantity {quantity} violates the table's check",
+                              quirk="line-item-quantity-db-500")
 
 
 class CartService(CartViews, CartShipping):
@@ -111,7 +125,7 @@ class CartService(CartViews, CartShipping):
                 self.store.carts.put(cart)
                 for line in lines:
                     self._add_lines(cart, [line])
-            except MedusaError:
+            except Exception:
                 self.rollback(cart, snapshot, created=True)
                 raise
             self.outbox.emit("cart.created", {"id": cart["id"]})
@@ -164,7 +178,7 @@ class CartService(CartViews, CartShipping):
         channel = self.store.sales_channels.get(channel_id)
         if channel is None or channel.get("deleted_at") is not None:
             raise MedusaError(ErrorType.NOT_FOUND,
-                              f"Sales channel with id {channel_id} was not found")
+                              f"Sales channel with id: {channel_id} was not found")
         if channel.get("is_disabled"):
             raise MedusaError(ErrorType.INVALID_DATA, "Unable to assign the cart to a disabled "
                               f"Sales Channel \"{channel['name']}\"")
@@ -201,7 +215,8 @@ class CartService(CartViews, CartShipping):
             raise MedusaError(ErrorType.INVALID_DATA,
                               f"Cannot generate line item for variant \"{variant['title']}\" "
                               "without a price")
-        return line_items.line_fields(self.store, variant, price, quantity)
+        # ``generateLineItem`` writes ``quantity || 1``
+        return line_items.line_fields(self.store, variant, price, quantity or 1)
 
     def _check_line_channel(self, cart: Record, lines: list[line_items.LineFields]) -> None:
         channel = cart.get("sales_channel_id")
@@ -237,6 +252,7 @@ class CartService(CartViews, CartShipping):
                 raise MedusaError(ErrorType.NOT_ALLOWED, f"Variant with id: {line['variant_id']}"
                                   " does not have the required inventory",
                                   code=INSUFFICIENT_INVENTORY)
+            storable_quantity(quantity)
             if merge and current is not None:
                 current["quantity"] = quantity
                 current["unit_price"] = line["unit_price"]
@@ -256,6 +272,8 @@ class CartService(CartViews, CartShipping):
                       metadata: dict[str, Any] | None, *, customer_id: str | None) -> None:
         with self.store.lock:
             cart = self.get(cart_id)  # this route answers an unknown cart with not_found
+            if not quantity:  # ``validateGenerateArguments`` of a single variant
+                raise MedusaError(ErrorType.INVALID_DATA, MISSING_GENERATE_ARGUMENT)
             if cart.get("completed_at"):
                 # real Medusa fails here with a not_found error whose message is "null"
                 # (quirk `completed-cart-line-items-404`)
@@ -290,6 +308,7 @@ class CartService(CartViews, CartShipping):
                         raise MedusaError(ErrorType.NOT_ALLOWED,
                                           "Inventory doesn't cover the desired quantity",
                                           code=INSUFFICIENT_INVENTORY)
+                    storable_quantity(quantity)
                     region = self.region(cart)
                     line = self.generate_line(item["variant_id"], quantity, region,
                                                cart.get("customer_id"))
@@ -358,7 +377,8 @@ class CartService(CartViews, CartShipping):
         if "shipping_address" in data:
             self._set_address(cart, "shipping_address_id", data["shipping_address"],
                               check_region=True)
-        if data.get("sales_channel_id") and data["sales_channel_id"] != cart.get(
+        # ``isDefined``: an empty id is looked up too (and not found)
+        if data.get("sales_channel_id") is not None and data["sales_channel_id"] != cart.get(
                 "sales_channel_id"):
             channel = self._validated_channel(data["sales_channel_id"])
             assert channel is not None
@@ -459,6 +479,9 @@ class CartService(CartViews, CartShipping):
         if address is not None:
             cart[column] = address["id"]
             return
+        # the row is written with the code as sent (not lower-cased): the country table's
+        # foreign key decides
+        check_country(self.store, code)
         current = self.store.addresses.get(cart.get(column) or "")
         if current is not None:
             for key, item in fields.items():

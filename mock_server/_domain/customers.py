@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .._state.clock import Clock
@@ -20,6 +21,25 @@ ADDRESS_KEYS = (
     "province", "postal_code", "phone", "metadata",
 )
 UPDATABLE_CUSTOMER_KEYS = ("first_name", "last_name", "phone", "email")
+# what ``addAddress`` compares (with ``===``) to find the same address in the address book
+SAME_ADDRESS_KEYS = ("address_1", "address_2", "city", "phone", "postal_code", "province",
+                     "first_name", "last_name")
+# the value part of PostgreSQL's foreign-key detail as Medusa's exception formatter reads it
+_KEY_VALUE = re.compile(r"[\w-]+", re.ASCII)
+
+
+def check_country(store: Store, code: Any) -> None:
+    """An address names its country by ``country_code``, a foreign key to the country table
+    (lower-case ISO codes): PostgreSQL refuses any other value when the row is written, which
+    Medusa's exception formatter answers as ``not_found`` ``Country with country_code <code>
+    does not exist.`` (``null`` when the value is not one word, as ``""``). ``None`` is no
+    country and passes."""
+    if code is None or (isinstance(code, str) and store.countries.get(code) is not None):
+        return
+    value = str(code)
+    message = (f"Country with country_code {value} does not exist."
+               if _KEY_VALUE.fullmatch(value) else "null")
+    raise MedusaError(ErrorType.NOT_FOUND, message)
 
 
 class CustomerService:
@@ -131,6 +151,7 @@ class CustomerService:
         fields = {k: value.get(k) for k in ADDRESS_KEYS if k in value}
         if fields.get("country_code"):
             fields["country_code"] = fields["country_code"].lower()
+        check_country(self.store, fields.get("country_code"))
         current = self.store.addresses.get(customer.get("billing_address_id") or "")
         if current is not None:
             current.update(fields)
@@ -150,16 +171,19 @@ class CustomerService:
         return record
 
     def add_address(self, customer_id: str, fields: dict[str, Any]) -> None:
+        """``addAddress``: nothing is added when the address book holds the same address, as
+        Medusa compares it: field by field with ``===``, so a field the request leaves out
+        (``undefined``) never equals a stored ``null``."""
         fields = dict(fields)
         fields["country_code"] = str(fields.get("country_code") or "").lower()
         with self.store.lock:
             self.get(customer_id)
-            same = ("address_1", "address_2", "city", "phone", "postal_code", "province",
-                    "first_name", "last_name")
             for existing in views.customer_addresses(self.store, customer_id):
                 if (str(existing.get("country_code") or "").lower() == fields["country_code"]
-                        and all(existing.get(k) == fields.get(k) for k in same)):
+                        and all(k in fields and existing.get(k) == fields[k]
+                                for k in SAME_ADDRESS_KEYS)):
                     return
+            check_country(self.store, fields["country_code"])
             self._new_address(customer_id, fields)
 
     def _own_address(self, customer_id: str, address_id: str) -> Record | None:
@@ -173,6 +197,8 @@ class CustomerService:
             address = self._own_address(customer_id, address_id)
             if address is None:
                 raise MedusaError(ErrorType.INVALID_DATA, "Could not find address for customer")
+            code = fields.get("country_code")
+            check_country(self.store, code.lower() if isinstance(code, str) else code)
             for key in ADDRESS_KEYS:
                 if key in fields:
                     value = fields[key]

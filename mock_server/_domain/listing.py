@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .._quirks import implements
 from .._state.store import Record
 from .errors import ErrorType, MedusaError, UnexpectedError
 
@@ -25,8 +26,8 @@ class ListConfig:
 
     select: list[str] | None
     relations: list[str]
-    skip: int = 0
-    take: int | None = None
+    skip: float = 0  # a number as the query gave it (PostgreSQL rounds a fraction)
+    take: float | None = None
     order: dict[str, str] | None = None
     allowed_properties: list[str] = field(default_factory=list)
 
@@ -105,13 +106,16 @@ def _pg_int(value: float | int | None) -> int | None:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
+@implements("pagination-limit-zero", "pagination-numbers-rounded")
 def page(rows: list[Record], config: ListConfig) -> list[Record]:
-    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit; PostgreSQL rounds
-    fractions and refuses negative numbers (an unexpected error in Medusa)."""
-    skip, take = _pg_int(config.skip) or 0, _pg_int(config.take)
+    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit (a fraction that
+    PostgreSQL rounds to 0 is a limit of 0); PostgreSQL rounds fractions and refuses negative
+    numbers (an unexpected error in Medusa)."""
+    skip = _pg_int(config.skip) or 0
+    take = _pg_int(config.take) if config.take else None
     if skip < 0 or (take is not None and take < 0):
         raise UnexpectedError("LIMIT/OFFSET must not be negative")
-    return rows[skip:] if not take else rows[skip:skip + take]
+    return rows[skip:] if take is None else rows[skip:skip + take]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -128,6 +132,7 @@ def _column_key(name: str) -> Callable[[Record], tuple[int, Any]]:
     return lambda row: _sort_key(row.get(name))
 
 
+@implements("equal-timestamps-order")
 def sort_rows(rows: list[Record], order: dict[str, str] | None,
               columns: Iterable[str]) -> list[Record]:
     """ORDER BY the requested column (NULLs last ascending, first descending). Ties keep the
