@@ -615,12 +615,14 @@ QUIRKS = QUIRKS + (
     Quirk(
         "fields-unknown-column-400", "mock",
         ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
-         "GetProductCategoriesCategory"),
+         "GetProductCategoriesCategory", "GetProductTypes"),
         official="`expand`, `fields`, `order`: any string",
         real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
              "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
              "is no column (products: any name starting like an allowed one, such as `titlex`; "
-             "variants check nothing) reaches the database: 500 `unknown_error`",
+             "variants check nothing) reaches the database: 500 `unknown_error`; so does an "
+             "`order` of product types (the admin route, which checks it against no list) that "
+             "names no column (observed `?order=nope` → 500, `?order=metadata` → 200)",
         mock="the document gives these parameters (and the categories' `expand`/`fields`) a "
              "`pattern` listing what works, so other values get 400 `invalid_data` with "
              "Connexion's message, never a 500; without the document's check the mock answers "
