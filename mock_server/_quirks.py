@@ -728,6 +728,32 @@ QUIRKS = QUIRKS + (
         mock="same as real; the three operations list the 500",
     ),
     Quirk(
+        "null-optional-properties", "medusa",
+        ("PostCart", "PostCartsCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem",
+         "PostCartsCartShippingMethod", "PostCustomers", "PostCustomersCustomer",
+         "PostCustomersCustomerAddresses", "PostCustomersCustomerAddressesAddress",
+         "PostOrderEditsOrderEditDecline", "PostPaymentCollectionsPaymentCollectionSessionsBatch",
+         "PostProductsSearch", "PostReturns", "PostSwaps"),
+        official="optional body properties: strings, objects, arrays (no `null`)",
+        real="class-validator's `IsOptional` lets `null` through like a missing property and "
+             "the services read it field by field: a text field of a profile or an address is "
+             "written as null (a customer address's `country_code` is not); `password`, "
+             "`metadata`, `context`, `customer_id`, `country_code`, `items`, `q`, "
+             "`return_shipping`, ... are ignored; `gift_cards: null` removes the cart's gift "
+             "cards, `shipping_address: null` its shipping address, a customer's "
+             "`billing_address: null` unlinks it; a cart's `email: null` is 400 `The email is "
+             "not valid`, `region_id: null` 400 `A region_id must be provided when creating a "
+             "cart` (new cart) or 404 `Region with null was not found` (update); a shipping "
+             "method's `data: null` and a customer's `email: null` are 400 `Can't insert null "
+             "value in field <data|email> on insert in table <shipping_method|customer>`; "
+             "`sales_channel_id: null` (new cart, cart update) and a cart update's "
+             "`billing_address: null` or `discounts: null` are 500 `unknown_error` (evidence: "
+             "observed, one request per property; code `services/cart.js`, "
+             "`services/customer.js`)",
+        mock="same as real; the document declares these properties nullable; the 500s carry "
+             "`X-Medusa-Mock-Quirk`",
+    ),
+    Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
          "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),

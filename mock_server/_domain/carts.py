@@ -40,6 +40,13 @@ MISSING_GENERATE_ARGUMENT = (
     "Ensure quantity, regionId, and variantId are passed")
 
 
+def null_property_fails(name: str) -> None:
+    """A ``null`` that class-validator lets through (``IsOptional``) and the cart service then
+    reads as a value: a property of ``null`` (``TypeError``) or a look-up TypeORM cannot
+    build, an unexpected error (500)."""
+    raise UnexpectedError(f"{name} is null", quirk="null-optional-properties")
+
+
 def storable_quantity(quantity: int) -> None:
     """A line's quantity as the ``line_item`` table takes it: ``CHECK (quantity > 0)`` on an
     ``integer`` column. Medusa writes what it computed (a negative quantity, or a merge that
@@ -76,21 +83,30 @@ class CartService(CartViews, CartShipping):
     def create(self, data: dict[str, Any], *, customer_id: str | None,
                context: dict[str, Any], key_channels: list[str]) -> Record:
         with self.store.lock:
-            region_id = data.get("region_id")
-            if region_id is None:
+            # the route: a region_id that is sent (``isDefined``: null and "" too) is used as
+            # sent, else the first region
+            if "region_id" in data:
+                region_id = data["region_id"]
+            else:
                 regions = [r for r in self.store.regions.values() if r.get("deleted_at") is None]
                 if not regions:
                     raise MedusaError(ErrorType.INVALID_DATA,
                                       "A region is required to create a cart")
                 region_id = regions[0]["id"]
-            region = self.pricing.region(region_id)
-            channel_id = data.get("sales_channel_id")
-            if channel_id is None and len(key_channels) == 1:
-                channel_id = key_channels[0]
-            channel = self._validated_channel(channel_id)
             customer = None
             if customer_id:
                 customer = self.customers.get(customer_id)
+            channel_id = data.get("sales_channel_id")
+            if not channel_id and len(key_channels) == 1:
+                channel_id = key_channels[0]
+            elif channel_id is None and "sales_channel_id" in data:
+                null_property_fails("sales_channel_id")
+            # the service: the sales channel, then the region
+            channel = self._validated_channel(channel_id)
+            if not region_id:
+                raise MedusaError(ErrorType.INVALID_DATA,
+                                  "A region_id must be provided when creating a cart")
+            region = self.pricing.region(region_id)
             countries = self._region_countries(region["id"])
             shipping: dict[str, Any] | None = None
             if data.get("country_code"):
@@ -361,25 +377,29 @@ class CartService(CartViews, CartShipping):
         if data.get("customer_id"):
             customer = self.customers.get(data["customer_id"])
             cart["customer_id"], cart["email"] = customer["id"], customer["email"]
-        elif data.get("email") is not None:
+        elif "email" in data:  # ``isDefined``: a null email is checked (and refused) too
             customer = self._guest_customer(data["email"])
             cart["customer_id"], cart["email"] = customer["id"], customer["email"]
-        if data.get("customer_id") or data.get("region_id"):
+        if "customer_id" in data or "region_id" in data:
             self._reprice(cart, data.get("region_id") or cart["region_id"])
-        if data.get("region_id") and data["region_id"] != cart["region_id"]:
+        if "region_id" in data and data["region_id"] != cart["region_id"]:
             shipping = data.get("shipping_address")
             code = data.get("country_code") or (
                 shipping.get("country_code") if isinstance(shipping, dict) else None)
             self._set_region(cart, data["region_id"], code)
-        if data.get("billing_address") is not None:
+        if "billing_address" in data:
+            if data["billing_address"] is None:  # ``updateBillingAddress_`` reads null.id
+                null_property_fails("billing_address")
             self._set_address(cart, "billing_address_id", data["billing_address"],
                               check_region=False)
         if "shipping_address" in data:
             self._set_address(cart, "shipping_address_id", data["shipping_address"],
                               check_region=True)
         # ``isDefined``: an empty id is looked up too (and not found)
-        if data.get("sales_channel_id") is not None and data["sales_channel_id"] != cart.get(
+        if "sales_channel_id" in data and data["sales_channel_id"] != cart.get(
                 "sales_channel_id"):
+            if data["sales_channel_id"] is None:
+                null_property_fails("sales_channel_id")
             channel = self._validated_channel(data["sales_channel_id"])
             assert channel is not None
             for item in self.items(cart["id"]):
@@ -388,7 +408,9 @@ class CartService(CartViews, CartShipping):
             cart["sales_channel_id"] = channel["id"]
         if data.get("discounts"):
             self._apply_discounts(cart, [d["code"] for d in data["discounts"]])
-        elif "discounts" in data and data["discounts"] is not None:
+        elif "discounts" in data:
+            if data["discounts"] is None:  # ``isDefined(null) && null.length``
+                null_property_fails("discounts")
             cart["discount_ids"] = []
             self._refresh_adjustments(cart)
         if "gift_cards" in data:
@@ -405,7 +427,9 @@ class CartService(CartViews, CartShipping):
         # the route: refresh the payment sessions of a cart that has some
         self._update_sessions_if_any(cart)
 
-    def _guest_customer(self, email: str) -> Record:
+    def _guest_customer(self, email: Any) -> Record:
+        if not isinstance(email, str) or not email.strip():  # ``validateEmail``
+            raise MedusaError(ErrorType.INVALID_DATA, "The email is not valid")
         email = email.strip().lower()
         existing = self.customers.find_by_email(email, registered=False)
         if existing is not None:
@@ -429,7 +453,7 @@ class CartService(CartViews, CartShipping):
                 item["unit_price"] = price
                 item["has_shipping"] = False
 
-    def _set_region(self, cart: Record, region_id: str, country_code: str | None) -> None:
+    def _set_region(self, cart: Record, region_id: Any, country_code: str | None) -> None:
         if cart.get("completed_at") or cart.get("payment_authorized_at"):
             raise MedusaError(ErrorType.NOT_ALLOWED,
                               "Cannot change the region of a completed cart")

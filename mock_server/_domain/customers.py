@@ -109,7 +109,14 @@ class CustomerService:
     def update(self, customer_id: str, data: dict[str, Any]) -> Record:
         with self.store.lock:
             record = self.get(customer_id)
-            if "billing_address" in data and data["billing_address"] is not None:
+            # Medusa writes the billing address, then the customer row, in one transaction:
+            # the address's refusals come first, then the row's (a null email), then the writes
+            if "billing_address" in data:
+                self._billing_address(record, data["billing_address"])
+            if "email" in data and data["email"] is None:
+                raise MedusaError(ErrorType.INVALID_DATA, "Can't insert null value in field "
+                                  "email on insert in table customer")
+            if "billing_address" in data:
                 self._set_billing_address(record, data["billing_address"])
             for key in UPDATABLE_CUSTOMER_KEYS:
                 if key in data:
@@ -139,19 +146,34 @@ class CustomerService:
             row.get("shipping_address_id"), row.get("billing_address_id"))
             for table in (self.store.orders, self.store.carts) for row in table.values())
 
-    def _set_billing_address(self, customer: Record, value: Any) -> None:
+    def _billing_address(self, customer: Record, value: Any) -> tuple[Record | None,
+                                                                       dict[str, Any]]:
+        """What ``updateBillingAddress_`` would link (an address of the book) or write (the
+        fields of a new or changed address), after its checks; nothing for ``null``, which
+        unlinks the billing address."""
+        if value is None:
+            return None, {}
         if isinstance(value, str):
             address = self.store.addresses.get(value)
             if (address is None or address["deleted_at"] is not None
                     or not self._linkable(customer, address)):
                 # Another customer's address answers like an unknown id: no existence oracle.
                 raise MedusaError(ErrorType.NOT_FOUND, f"Address with id {value} was not found")
-            customer["billing_address_id"] = address["id"]
-            return
+            return address, {}
         fields = {k: value.get(k) for k in ADDRESS_KEYS if k in value}
         if fields.get("country_code"):
             fields["country_code"] = fields["country_code"].lower()
         check_country(self.store, fields.get("country_code"))
+        return None, fields
+
+    def _set_billing_address(self, customer: Record, value: Any) -> None:
+        linked, fields = self._billing_address(customer, value)
+        if value is None:
+            customer["billing_address_id"] = None
+            return
+        if linked is not None:
+            customer["billing_address_id"] = linked["id"]
+            return
         current = self.store.addresses.get(customer.get("billing_address_id") or "")
         if current is not None:
             current.update(fields)
@@ -200,7 +222,8 @@ class CustomerService:
             code = fields.get("country_code")
             check_country(self.store, code.lower() if isinstance(code, str) else code)
             for key in ADDRESS_KEYS:
-                if key in fields:
+                # a null country_code is ``undefined`` after ``?.toLowerCase()``: not written
+                if key in fields and not (key == "country_code" and fields[key] is None):
                     value = fields[key]
                     address[key] = value.lower() if key == "country_code" and value else value
             address["updated_at"] = self.clock.iso()
