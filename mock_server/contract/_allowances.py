@@ -170,6 +170,18 @@ class Allowance:
     reason: str
 
 
+def _reproduced_500(quirks: tuple[str, ...], operations: tuple[str, ...],
+                    reason: str) -> tuple[Allowance, ...]:
+    """One row per operation: the mock's deliberate 500 for one of these registry keys."""
+    return tuple(
+        Allowance(operation_id=operation, check="not_a_server_error",
+                  condition=_mock_quirk_500(*quirks),
+                  condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
+                                  + " or ".join(quirks)),
+                  reason=reason)
+        for operation in operations)
+
+
 ALLOWANCES: tuple[Allowance, ...] = (
     Allowance(
         operation_id=ANY_OPERATION,
@@ -298,33 +310,16 @@ ALLOWANCES += (
                 "it as the customer's email; the document allows null as Medusa's validation "
                 "does (quirk null-optional-properties)."),
     ),
-) + tuple(
-    Allowance(
-        operation_id=operation,
-        check="not_a_server_error",
-        condition=_mock_quirk_500("null-optional-properties"),
-        condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
-                        "null-optional-properties"),
-        reason=("Medusa 1.20.11 reads a null `sales_channel_id` (and on an update a null "
-                "`billing_address` or `discounts`) as a value and fails: 500 unknown_error; the "
-                "document lists it."),
-    )
-    for operation in ("PostCart", "PostCartsCart")
-)
-
-
-ALLOWANCES += tuple(
-    Allowance(
-        operation_id=operation,
-        check="not_a_server_error",
-        condition=_mock_quirk_500("line-item-quantity-db-500"),
-        condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
-                        "line-item-quantity-db-500"),
-        reason=("Medusa 1.20.11 writes a line whose quantity ends at 0 or below (a negative "
-                "`quantity`, also merged) or past PostgreSQL's integer, and the `line_item` "
-                "table refuses it: 500 unknown_error; the document lists it."),
-    )
-    for operation in ("PostCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem")
+) + _reproduced_500(
+    ("null-optional-properties",), ("PostCart", "PostCartsCart"),
+    "Medusa 1.20.11 reads a null `sales_channel_id` (and on an update a null `billing_address` "
+    "or `discounts`) as a value and fails: 500 unknown_error; the document lists it.",
+) + _reproduced_500(
+    ("line-item-quantity-db-500",),
+    ("PostCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem"),
+    "Medusa 1.20.11 writes a line whose quantity ends at 0 or below (a negative `quantity`, "
+    "also merged) or past PostgreSQL's integer, and the `line_item` table refuses it: 500 "
+    "unknown_error; the document lists it.",
 )
 
 
