@@ -754,6 +754,17 @@ QUIRKS = QUIRKS + (
              "`X-Medusa-Mock-Quirk`",
     ),
     Quirk(
+        "customer-email-update-as-sent", "medusa", ("PostCustomersCustomer",),
+        official="`email`: the customer's new email",
+        real="stored as sent, not lower-cased (registration and login lower-case it, so after "
+             "a change to `Jane@Example.com` no spelling logs in); another customer's exact "
+             "email with the same kind of account (registered or guest) fails the unique index "
+             "on (email, has_account): 422 `duplicate_error` `Customer with email, has_account "
+             "<email>, t already exists.` (evidence: observed; code `services/customer.js` "
+             "`update`, `utils/exception-formatter.js`)",
+        mock="same as real; the document lists the 422",
+    ),
+    Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
          "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),

@@ -94,18 +94,20 @@ def replay(client: Any, case: dict[str, Any]) -> tuple[list[str], Any]:
     if problems:
         return problems, response
     body = response.json() if media == "application/json" else None
+    expected = _fill({k: case[k] for k in ("message", "json", "json_path") if k in case}, known)
     if "type" in case or "message" in case:
         for key in ("type", "message"):
-            if key in case and body.get(key) != case[key]:
+            wanted = expected.get(key, case.get(key))
+            if key in case and body.get(key) != wanted:
                 problems.append(f"{key} {body.get(key)!r}")
-    for key, value in (case.get("json") or {}).items():
+    for key, value in (expected.get("json") or {}).items():
         if body.get(key) != value:
             problems.append(f"{key} {body.get(key)!r}")
     for dotted, length in (case.get("json_len") or {}).items():
         found = _path(body, dotted)
         if found is _MISSING or len(found) != length:
             problems.append(f"{dotted}: {'absent' if found is _MISSING else len(found)} items")
-    for dotted, value in (case.get("json_path") or {}).items():
+    for dotted, value in (expected.get("json_path") or {}).items():
         found = _path(body, dotted)
         if found != value or type(found) is not type(value):
             problems.append(f"{dotted}: {found!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._quirks import implements
 from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
@@ -106,6 +107,7 @@ class CustomerService:
             self.outbox.emit("customer.created", views.customer(self.store, record))
             return record
 
+    @implements("customer-email-update-as-sent", "null-optional-properties")
     def update(self, customer_id: str, data: dict[str, Any]) -> Record:
         with self.store.lock:
             record = self.get(customer_id)
@@ -116,11 +118,13 @@ class CustomerService:
             if "email" in data and data["email"] is None:
                 raise MedusaError(ErrorType.INVALID_DATA, "Can't insert null value in field "
                                   "email on insert in table customer")
+            if data.get("email"):
+                self._check_email_free(record, data["email"])
             if "billing_address" in data:
                 self._set_billing_address(record, data["billing_address"])
             for key in UPDATABLE_CUSTOMER_KEYS:
-                if key in data:
-                    record[key] = data[key].lower() if key == "email" and data[key] else data[key]
+                if key in data:  # as sent: ``update`` does not lower-case an email
+                    record[key] = data[key]
             if data.get("metadata"):
                 merged = dict(record.get("metadata") or {})
                 for key, value in data["metadata"].items():
@@ -134,6 +138,18 @@ class CustomerService:
             self._touch(record)
             self.outbox.emit("customer.updated", {"id": record["id"]})
             return record
+
+    def _check_email_free(self, customer: Record, email: str) -> None:
+        """The customer table's unique index on (email, has_account): another customer with
+        this email and the same kind of account makes the row fail, answered as Medusa's
+        exception formatter words PostgreSQL's detail."""
+        taken = self.store.customers.first(
+            lambda c: c["email"] == email and c["deleted_at"] is None
+            and c["has_account"] == customer["has_account"] and c["id"] != customer["id"])
+        if taken is not None:
+            flag = "t" if customer["has_account"] else "f"
+            raise MedusaError(ErrorType.DUPLICATE_ERROR, f"Customer with email, has_account "
+                              f"{email}, {flag} already exists.")
 
     def _linkable(self, customer: Record, address: Record) -> bool:
         """Whether ``customer`` may make ``address`` its billing address: a row of its own address
