@@ -782,6 +782,14 @@ QUIRKS = QUIRKS + (
         mock="same as real; the document lists the 500",
     ),
     Quirk(
+        "variant-inventory-int4-500", "medusa", ("GetVariants",),
+        official="`inventory_quantity`: a number or a range of numbers",
+        real="a value or bound that is not a whole number within PostgreSQL's `integer` "
+             "(`inventory_quantity[gt]=1.5`, `2147483648`) reaches the database with the "
+             "variants' query, which fails: 500 `unknown_error` (evidence: observed)",
+        mock="same as real; the document lists the 500",
+    ),
+    Quirk(
         "tag-date-bounds-raw-500", "medusa", ("GetProductTags", "GetProductTypes"),
         official="`created_at`/`updated_at` bounds: dates",
         real="the DTO checks each bound as a JavaScript date but the route hands PostgreSQL the "

@@ -38,6 +38,7 @@ VARIANT_DEFAULT_RELATIONS = ("prices", "options", "product")
 VARIANT_ALLOWED_RELATIONS = (*VARIANT_DEFAULT_RELATIONS, "inventory_items")
 REGION_DEFAULT_RELATIONS = ("countries", "payment_providers", "fulfillment_providers",
                             "currency")
+INT4 = (-(2 ** 31), 2 ** 31 - 1)  # PostgreSQL's integer, the type of inventory_quantity
 
 
 
@@ -368,6 +369,12 @@ class CatalogService(Taxonomy):
             ids = query["ids"].split(",")
         titles = query.get("title")
         inventory = query.get("inventory_quantity")
+        bounds = inventory.values() if isinstance(inventory, dict) else [inventory]
+        if any(isinstance(b, int | float)
+               and not (float(b).is_integer() and INT4[0] <= b <= INT4[1]) for b in bounds):
+            # the variants are queried first: PostgreSQL refuses the bound for an integer column
+            raise UnexpectedError("inventory_quantity is no PostgreSQL integer",
+                                  quirk="variant-inventory-int4-500")
 
         def keep(v: Record) -> bool:
             if v.get("deleted_at") is not None:

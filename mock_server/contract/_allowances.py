@@ -323,6 +323,11 @@ ALLOWANCES += (
                 "does (quirk null-optional-properties)."),
     ),
 ) + _reproduced_500(
+    ("variant-inventory-int4-500",), ("GetVariants",),
+    "Medusa 1.20.11 hands an `inventory_quantity` bound that is no whole number within "
+    "PostgreSQL's integer range to the database, which fails: 500 unknown_error; the document "
+    "lists it.",
+) + _reproduced_500(
     ("null-optional-properties",), ("PostCart", "PostCartsCart"),
     "Medusa 1.20.11 reads a null `sales_channel_id` (and on an update a null `billing_address` "
     "or `discounts`) as a value and fails: 500 unknown_error; the document lists it.",
