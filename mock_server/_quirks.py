@@ -238,8 +238,8 @@ QUIRKS = QUIRKS + (
         'pagination-minimum-zero', 'mock',
         ('every `limit`/`offset` of these operations',),
         official='integers with defaults, no minimum',
-        real='no minimum is checked',
-        mock="`minimum: 0` (evidence: the project's convention (as in `GetCustomersCustomerOrders`))",
+        real='no minimum is checked: PostgreSQL rounds the number and refuses a negative `LIMIT`/`OFFSET` (500 `unknown_error`); one it rounds to 0 (`-1e-9`) is 0',
+        mock="`minimum: 0` where the parameter is an integer, else `minimum: -0.5` (exclusive): what PostgreSQL would refuse gets 400 `invalid_data` (evidence: observed `limit=-1` → 500, `limit=-1e-260` → 200 with no rows)",
     ),
     Quirk(
         'primitive-style-kept', 'medusa',
@@ -788,6 +788,13 @@ QUIRKS = QUIRKS + (
              "(`inventory_quantity[gt]=1.5`, `2147483648`) reaches the database with the "
              "variants' query, which fails: 500 `unknown_error` (evidence: observed)",
         mock="same as real; the document lists the 500",
+    ),
+    Quirk(
+        "discount-condition-empty-500", "medusa", ("GetProductTags", "GetProductTypes"),
+        official="`discount_condition_id`: only the values a discount condition names",
+        real="an empty `discount_condition_id=` makes the query fail: 500 `unknown_error` "
+             "(evidence: observed)",
+        mock="same as real; the parameter's description says so",
     ),
     Quirk(
         "tag-date-bounds-raw-500", "medusa", ("GetProductTags", "GetProductTypes"),

@@ -417,7 +417,7 @@ class CartService(CartViews, CartShipping):
             cart["gift_card_ids"] = []
             for entry in data.get("gift_cards") or []:
                 self._apply_gift_card(cart, entry["code"])
-        if data.get("metadata"):
+        if isinstance(data.get("metadata"), dict):  # any object is truthy, {} too
             cart["metadata"] = _merge_metadata(cart.get("metadata"), data["metadata"])
         if "context" in data:
             cart["context"] = {**(cart.get("context") or {}), **(data.get("context") or {})}

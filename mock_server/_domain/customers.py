@@ -125,7 +125,7 @@ class CustomerService:
             for key in UPDATABLE_CUSTOMER_KEYS:
                 if key in data:  # as sent: ``update`` does not lower-case an email
                     record[key] = data[key]
-            if data.get("metadata"):
+            if isinstance(data.get("metadata"), dict):  # any object is truthy, {} too
                 merged = dict(record.get("metadata") or {})
                 for key, value in data["metadata"].items():
                     if value == "":

@@ -75,7 +75,8 @@ class Taxonomy:
 
         condition = query.get("discount_condition_id")
         if condition == "":
-            raise UnexpectedError("empty discount condition id")
+            raise UnexpectedError("empty discount condition id",
+                                  quirk="discount-condition-empty-500")
 
         def keep(r: Record) -> bool:
             if r.get("deleted_at") is not None or condition:  # no discount conditions here

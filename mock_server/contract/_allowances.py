@@ -284,12 +284,14 @@ ALLOWANCES += tuple(
     Allowance(
         operation_id=operation,
         check="not_a_server_error",
-        condition=_mock_quirk_500("pagination-bigint-500", "tag-date-bounds-raw-500"),
+        condition=_mock_quirk_500("pagination-bigint-500", "tag-date-bounds-raw-500",
+                                  "discount-condition-empty-500"),
         condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
-                        "pagination-bigint-500 or tag-date-bounds-raw-500"),
+                        "pagination-bigint-500, tag-date-bounds-raw-500 or "
+                        "discount-condition-empty-500"),
         reason=("Medusa 1.20.11 hands an `offset`/`limit` of 2^63 or more, and (tags, types) a "
-                "date bound PostgreSQL cannot read, to the database, which fails: 500 "
-                "unknown_error; the document lists the 500."),
+                "date bound PostgreSQL cannot read or an empty `discount_condition_id`, to the "
+                "database, which fails: 500 unknown_error; the document lists the 500."),
     )
     for operation in ("GetProducts", "GetVariants", "GetRegions", "GetCollections",
                       "GetProductCategories", "GetProductTags", "GetProductTypes",
