@@ -7,7 +7,12 @@ import contextlib
 import errno
 import gc
 import importlib.util
+import ipaddress
+import json
 import logging
+import math
+import os
+import re
 import shlex
 import signal
 import socket
@@ -53,7 +58,28 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="gzip answers over 1 kB for clients that accept it, like Medusa with "
                         "http_compression enabled (x-no-compression opts out per request)")
     p.add_argument("--no-control", action="store_true",
-                   help="do not serve the control plane under /_mock (events, reset, clock)")
+                   help="do not serve the control plane under /_mock (events, reset, clock, "
+                        "faults, the request journal, the console)")
+    steer = p.add_argument_group("steering and seeing (the control plane, /_mock)")
+    steer.add_argument("--control-token", default=None, metavar="TOKEN",
+                       help="require this token on every /_mock route (X-Medusa-Mock-Control-"
+                            "Token or Authorization: Bearer; the console: open "
+                            "/_mock/?token=TOKEN). MEDUSA_MOCK_CONTROL_TOKEN sets it too")
+    steer.add_argument("--latency", default=None, metavar="MIN-MAX",
+                       help="delay every answer but the control plane's by a random number of "
+                            "milliseconds in this range (e.g. 200-800, or 300)")
+    steer.add_argument("--journal-size", type=int, default=defaults.journal_size, metavar="N",
+                       help="requests the journal keeps (GET /_mock/requests; default: "
+                            "%(default)s; 0 turns it off)")
+    steer.add_argument("--public-url", default=None, metavar="URL",
+                       help="the base URL browsers reach the mock at, for the demo store's image "
+                            "URLs and the control plane's own origin (default: "
+                            "http://localhost:PORT)")
+    steer.add_argument("--storefront-url", action="append", default=[], metavar="URL",
+                       help="where the inbox's e-mail links point: the storefront's base URL "
+                            "(default: http://localhost:8000), or KIND=TEMPLATE for one kind "
+                            "(claim, password-reset, order) with {token}, {email}, {order_id}, "
+                            "{display_id}; repeatable")
     p.add_argument("--validate-responses", action="store_true",
                    help="check every response against the document (slower; for debugging)")
     p.add_argument("--read-cache", choices=list(READ_CACHE_MODES), default=defaults.read_cache,
@@ -280,20 +306,12 @@ def audit(args: argparse.Namespace) -> int:
     if problem:
         print(f"medusa-mock: cannot reach {base_url}: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from ._spec import store_spec_path
-
-    spec = (args.spec or store_spec_path()).resolve()
-    if not spec.is_file():
-        print(f"medusa-mock: no document at {spec}", file=sys.stderr)
-        return EXIT_USAGE
     work = auditor.tempdir()
     try:
-        document, warnings = auditor.prepare_document(spec, work)
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"medusa-mock: cannot read the document {spec}: {exc}", file=sys.stderr)
+        spec, document, warnings = _document(args.spec, work)
+    except _UsageError as exc:
+        print(f"medusa-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for warning in warnings:
-        print(f"warning: document defect: {warning}", file=sys.stderr)
     index = auditor.operation_index(document)
     unknown = auditor.unknown_names([*args.include, *args.exclude], index)
     if unknown:
@@ -348,6 +366,222 @@ def audit(args: argparse.Namespace) -> int:
     return auditor.EXIT_NEW_FAILURES if fresh else auditor.EXIT_CLEAN
 
 
+class _UsageError(Exception):
+    pass
+
+
+def _document(given: Path | None, work: Path) -> tuple[Path, Path, list[str]]:
+    """The document to check against (``given``, else the bundled one), repaired into ``work``
+    when it has the official OAS's known defects (each printed as a warning)."""
+    from ._spec import store_spec_path
+    from ._tools import audit as auditor
+
+    spec = (given or store_spec_path()).resolve()
+    if not spec.is_file():
+        raise _UsageError(f"no document at {spec}")
+    try:
+        document, warnings = auditor.prepare_document(spec, work)
+    except (ValueError, KeyError, OSError) as exc:
+        raise _UsageError(f"cannot read the document {spec}: {exc}") from None
+    for warning in warnings:
+        print(f"warning: document defect: {warning}", file=sys.stderr)
+    return spec, document, warnings
+
+
+def _proxy_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "proxy", help="forward traffic to a Store API and check it against the document",
+        description="A reverse proxy: point a storefront (or its end-to-end tests) at it, and it "
+                    "forwards every request unchanged to the upstream Store API, checks each "
+                    "request and answer against the document, tags each answer with "
+                    "X-Medusa-Mock-Violations: N and, on stop (Ctrl-C or SIGTERM), writes "
+                    "proxy.json, proxy.md and junit.xml. Exit codes on stop: 0 clean (or only "
+                    "baseline deviations), 1 new violations or upstream errors, 2 usage error.")
+    p.add_argument("--upstream", required=True, metavar="URL",
+                   help="the Store API to forward to, e.g. http://localhost:9100")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="interface to listen on (default: %(default)s; 0.0.0.0 for all)")
+    p.add_argument("--port", type=int, default=9000, help="TCP port (default: %(default)s)")
+    p.add_argument("--spec", type=Path, metavar="FILE",
+                   help="the document (default: the bundled openapi/store.yaml); the official "
+                        "Medusa OAS loads too, its known defects repaired with a warning")
+    p.add_argument("--report-dir", type=Path, default=Path("reports/proxy"), metavar="DIR",
+                   help="where proxy.json, proxy.md and junit.xml go (default: %(default)s)")
+    p.add_argument("--baseline", type=Path, metavar="FILE",
+                   help="known deviations, in the format of `audit --baseline`; only other "
+                        "violations are new (and make the exit code 1)")
+    p.add_argument("--update-baseline", action="store_true",
+                   help="on stop, write every violation seen into --baseline (keeping reasons)")
+    p.add_argument("--strict", action="store_true",
+                   help="answer 502 (Medusa's error shape, with the violations) instead of "
+                        "forwarding an answer with a violation outside the baseline")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="connect, read and write timeout towards the upstream; past it the "
+                        "client gets 502 (default: %(default)s)")
+    p.add_argument("--max-checked-body", type=int, default=16 * 1024 * 1024, metavar="BYTES",
+                   help="larger bodies are streamed through unchecked (default: %(default)s)")
+    p.add_argument("--title", default="medusa-mock proxy", help="the Markdown report's title")
+    p.add_argument("--log-level", default="warning",
+                   choices=["critical", "error", "warning", "info", "debug"],
+                   help="warning logs each violation, info also each request "
+                        "(default: %(default)s)")
+
+
+def proxy(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ._spec import control_spec_path
+    from ._tools import audit as auditor
+    from ._tools.proxy import Document, ProxyApp, ProxySettings, Tally, write_reports
+
+    if args.update_baseline and not args.baseline:
+        print("medusa-mock: --update-baseline needs --baseline FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if args.baseline and not args.update_baseline and not args.baseline.is_file():
+        print(f"medusa-mock: no baseline at {args.baseline}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        spec, document_path, warnings = _document(args.spec, auditor.tempdir())
+        document = Document(document_path, control_spec_path())
+        baseline = auditor.Baseline.load(args.baseline)
+    except _UsageError as exc:
+        print(f"medusa-mock: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"medusa-mock: cannot read {args.spec or 'the document'} or "
+              f"{args.baseline or 'the baseline'}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    tally = Tally(document.operation_ids(), baseline)
+    settings = ProxySettings(upstream=args.upstream, timeout=args.timeout, strict=args.strict,
+                             max_checked_body=args.max_checked_body)
+    try:
+        app = ProxyApp(settings, document, tally)
+    except ValueError as exc:
+        print(f"medusa-mock: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problem = _port_free(args.host, args.port)
+    if problem:
+        print(f"medusa-mock: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    down = _unreachable(app.base)
+    if down:
+        print(f"warning: cannot reach the upstream {app.base} yet ({down}); requests get 502 "
+              "until it answers", file=sys.stderr)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"medusa-mock {__version__}: proxy at http://{host}:{args.port} -> {app.base} "
+          f"(document {spec}; reports in {args.report_dir} on stop)", flush=True)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                            access_log=False, lifespan="on", server_header=False,
+                            date_header=False)
+    # as in `serve`: uvicorn stops on SIGINT and SIGTERM and raises the signal again once its
+    # handlers are gone; SIGTERM must not end the process before the reports are written
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
+    if args.update_baseline:
+        baseline = baseline.updated(tally.distinct())
+        baseline.save(args.baseline)
+        tally.baseline = baseline
+        print(f"baseline: {len(baseline.entries)} known deviations written to {args.baseline}")
+    paths = write_reports(tally, args.report_dir, upstream=app.base, document=str(spec),
+                          warnings=warnings, title=args.title,
+                          command=shlex.join(["medusa-mock", *sys.argv[1:]]))
+    print(tally.summary_line() + f"; reports: {', '.join(str(p) for p in paths)}", flush=True)
+    for failure in tally.fresh()[:20]:
+        print(f"  NEW {failure['operation']}: {failure['check']}: {failure['message'][:160]}")
+    for error in list(tally.upstream_errors.values())[:5]:
+        print(f"  UPSTREAM {error.request}: {error.message}")
+    return tally.exit_code()
+
+
+def _capture_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "capture", help="read a deployment's catalog into a seed file",
+        description="Crawl a Medusa v1 Store API (catalog reads only, every list paged to its "
+                    "end) and write a seed file that `medusa-mock serve --seed` loads: regions, "
+                    "products with options, variants and prices per region and currency, "
+                    "inventory, collections, categories, tags, types, shipping options, return "
+                    "reasons and sales channels, with the source's ids. With --verify, compare "
+                    "the catalog reads of the source and of a mock serving the capture instead.")
+    p.add_argument("base_url", metavar="BASE_URL", help="the Store API to read, e.g. "
+                                                        "https://api.example.com")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="where the seed goes (written atomically)")
+    p.add_argument("--publishable-key", metavar="KEY",
+                   help="send x-publishable-api-key: KEY (and keep the key in the seed)")
+    p.add_argument("--region", action="append", default=[], metavar="ID_OR_NAME",
+                   help="capture only this region (repeatable; default: every region)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="per request (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    check = p.add_argument_group("verifying a copy")
+    check.add_argument("--verify", metavar="COPY_URL",
+                       help="compare the catalog reads of BASE_URL and of COPY_URL (a mock "
+                            "serving the capture) instead of capturing")
+    check.add_argument("--report-dir", type=Path, default=Path("reports/capture"),
+                       metavar="DIR", help="where verify.json and verify.md go "
+                                           "(default: %(default)s)")
+    check.add_argument("--min-agreement", type=float, default=0.0, metavar="PERCENT",
+                       help="exit 1 when fewer reads agree (default: %(default)s)")
+
+
+def capture(args: argparse.Namespace) -> int:
+    from ._tools import capture as capturing
+    from ._tools.capture import verify
+    from ._tools.files import atomic_write_text
+    from ._tools.sides import Unreachable
+
+    if bool(args.output) == bool(args.verify):
+        print("medusa-mock: capture needs either -o FILE or --verify COPY_URL",
+              file=sys.stderr)
+        return EXIT_USAGE
+    progress = capturing.Progress(quiet=args.quiet)
+    try:
+        catalog = capturing.crawl(args.base_url, publishable_key=args.publishable_key,
+                                  regions=args.region, timeout=args.timeout,
+                                  progress=progress)
+    except capturing.CaptureError as exc:
+        print(f"\nmedusa-mock: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.verify:
+        reads = capturing.catalog_reads(catalog)
+        try:
+            results = verify.run(catalog.source, args.verify, reads,
+                                 publishable_key=args.publishable_key, timeout=args.timeout,
+                                 progress=lambda done, total: progress.update(
+                                     "comparing catalog reads", done, total))
+        except Unreachable as exc:
+            where = catalog.source if exc.side == "source" else args.verify
+            print(f"\nmedusa-mock: cannot reach the {exc.side} {where}: {exc.detail}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        json_path, md_path = verify.write_reports(results, args.report_dir,
+                                                  source=catalog.source, copy=args.verify)
+        score = verify.agreement(results)
+        print(f"capture --verify: {sum(r.agree for r in results)}/{len(results)} catalog "
+              f"reads agree ({score:.1f}%); report: {md_path} and {json_path}")
+        for operation, (agreeing, total) in verify.by_operation(results).items():
+            print(f"  {operation:32} {agreeing:>5}/{total:<5} {100 * agreeing / total:5.1f}%")
+        return 1 if score < args.min_agreement else EXIT_OK
+    seed, notes = capturing.build_seed(catalog, publishable_key=args.publishable_key)
+    atomic_write_text(args.output, json.dumps(seed, indent=2, ensure_ascii=False) + "\n")
+    variants = sum(len(p["variants"]) for p in seed["products"])
+    print(f"capture: {args.output}: {len(seed['regions'])} regions, {len(seed['products'])} "
+          f"products, {variants} variants, {len(seed['product_collections'])} collections, "
+          f"{len(catalog.categories)} categories, {len(seed['product_tags'])} tags, "
+          f"{len(seed['product_types'])} types, {len(seed['shipping_options'])} shipping "
+          f"options, {len(catalog.return_reasons)} return reasons "
+          f"({catalog.requests} requests)")
+    for note in notes:
+        print(f"  note: {note}")
+    print("Not in the Store API, so not captured (see README, 'Seeding from a capture'):")
+    for line in capturing.not_captured():
+        print(f"  - {line}")
+    print(f"Serve it: medusa-mock serve --seed {args.output}")
+    return EXIT_OK
+
+
 def _unreachable(base_url: str) -> str | None:
     import httpx
 
@@ -368,6 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
     _serve_parser(sub)
     _diff_parser(sub)
     _audit_parser(sub)
+    _proxy_parser(sub)
+    _capture_parser(sub)
     return parser
 
 
@@ -394,6 +630,75 @@ def _bad_limits(args: argparse.Namespace) -> str | None:
     return None
 
 
+_LOOPBACK_NAMES = ("localhost", "ip6-localhost")
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
+
+
+def _latency(value: str | None) -> tuple[float, float] | None:
+    """``MIN-MAX`` or ``MS`` in milliseconds; ``ValueError`` for anything else."""
+    if value is None:
+        return None
+    low, sep, high = value.partition("-")
+    bounds = (float(low), float(high) if sep else float(low))
+    if not all(math.isfinite(b) and b >= 0 for b in bounds) or bounds[0] > bounds[1]:
+        raise ValueError(value)
+    return bounds
+
+
+def _steering_problem(args: argparse.Namespace) -> str | None:
+    if args.journal_size < 0:
+        return f"--journal-size must be 0 or more, not {args.journal_size}"
+    if args.control_token is not None and not _TOKEN_CHARACTERS.fullmatch(args.control_token):
+        return ("--control-token takes letters, digits and ._~+/=- only (it travels in a "
+                "header and a cookie)")
+    if args.public_url is not None and not re.fullmatch(r"https?://[^/\s]+/?",
+                                                         args.public_url):
+        return f"--public-url must be an http(s) origin such as http://localhost:9000, not " \
+               f"{args.public_url!r}"
+    try:
+        _latency(args.latency)
+    except ValueError:
+        return f"--latency takes MIN-MAX or MS in milliseconds (e.g. 200-800), not " \
+               f"{args.latency!r}"
+    from ._domain.inbox import link_templates
+
+    try:
+        link_templates(tuple(args.storefront_url))
+    except ValueError as exc:
+        return f"--storefront-url: {exc}"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def security_warnings(settings: Settings) -> list[str]:
+    """What ``serve`` warns about at start: an open control plane beyond loopback, the public
+    default secrets."""
+    warnings = []
+    if settings.control and settings.control_token is None and not _is_loopback(settings.host):
+        warnings.append(
+            f"the control plane (/_mock) is open to anyone who can reach {settings.host}:"
+            f"{settings.port}: it hands out customers' claim and password-reset tokens and "
+            f"resets the store. Set --control-token TOKEN (or --no-control)")
+    default = Settings()
+    weak = [name for name, value, public in (
+        ("--jwt-secret", settings.jwt_secret, default.jwt_secret),
+        ("--cookie-secret", settings.cookie_secret, default.cookie_secret)) if value == public]
+    if weak:
+        warnings.append(
+            f"{' and '.join(weak)} {'is' if len(weak) == 1 else 'are'} Medusa's public default "
+            f"{default.jwt_secret!r}: anyone can forge bearer tokens, claim tokens and session "
+            f"cookies. Fine on your own machine; set {' and '.join(weak)} before sharing it")
+    return warnings
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -404,7 +709,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"medusa-mock: MEDUSA_MOCK_READ_CACHE must be one of "
               f"{', '.join(READ_CACHE_MODES)}, not {args.read_cache!r}", file=sys.stderr)
         return EXIT_USAGE
-    problem = _bad_limits(args)
+    problem = _bad_limits(args) or _steering_problem(args)
     if problem:
         print(f"medusa-mock: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -418,7 +723,12 @@ def serve(args: argparse.Namespace) -> int:
                         store_cors=tuple(o.strip() for o in args.store_cors.split(",")
                                          if o.strip()),
                         validate_responses=args.validate_responses,
-                        read_cache=args.read_cache)
+                        read_cache=args.read_cache,
+                        control_token=args.control_token or os.environ.get(
+                            "MEDUSA_MOCK_CONTROL_TOKEN") or None,
+                        latency=_latency(args.latency), journal_size=args.journal_size,
+                        public_url=args.public_url,
+                        storefront_url=tuple(args.storefront_url))
     try:
         app = create_app(settings)
     except SeedError as exc:
@@ -436,6 +746,11 @@ def serve(args: argparse.Namespace) -> int:
     control = " (control plane at /_mock)" if settings.control else ""
     print(f"medusa-mock {__version__}: Medusa v1 Store API at http://{host}:{args.port}{control}",
           flush=True)
+    if settings.control:
+        print(f"console: {settings.base_url}/_mock/"
+              f"{'?token=<your --control-token>' if settings.control_token else ''}", flush=True)
+    for warning in security_warnings(settings):
+        print(f"medusa-mock: warning: {warning}", file=sys.stderr, flush=True)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     config = server_config(app, host=args.host, port=args.port, limits=limits,
                            log_level=args.log_level)
@@ -458,6 +773,10 @@ def main(argv: list[str] | None = None) -> int:
         return diff(args)
     if args.command == "audit":
         return audit(args)
+    if args.command == "proxy":
+        return proxy(args)
+    if args.command == "capture":
+        return capture(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 

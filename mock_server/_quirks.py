@@ -180,6 +180,19 @@ QUIRKS: tuple[Quirk, ...] = (
         mock="only an id of the customer's own address book, its billing address or an address of "
              "its own orders or carts is linked; any other id gets the unknown-id answer, 404 "
              "`Address with id <id> was not found`",
+    ),    Quirk(
+        "demo-store-uploads", "mock", ("*",),
+        official="(not described)",
+        real="uploads are served by the file service (the local file plugin: `express.static` "
+             "under `/uploads`, serve-static's defaults `Cache-Control: public, max-age=0` and a "
+             "weak ETag from size and time); an unknown file falls through to Express's final "
+             "handler; Medusa's demo data points its images at a remote bucket (evidence: "
+             "serve-static's defaults; not observed)",
+        mock="the bundled demo store's images are files of the package served under `/uploads/` "
+             "(`image/png`, `Cache-Control: public, max-age=86400`, a strong ETag of the content, "
+             "304 for a fresh conditional GET), their URLs absolute with `--public-url` (default "
+             "`http://localhost:PORT`), so a storefront without internet shows them; an unknown "
+             "file gets Medusa's JSON 404 `Cannot GET <path>` like any unknown route",
     ),
 )
 # The 45 catalog, cart and checkout operations (from the document's review against the official

@@ -37,6 +37,25 @@ class Settings:
     ``off``, or ``verify`` (every hit is computed afresh and compared: for tests and audits).
     The default comes from ``MEDUSA_MOCK_READ_CACHE``, else ``on``."""
 
+    control_token: str | None = None
+    """When set, every ``/_mock`` route needs this token (a header, or the console's cookie)."""
+    latency: tuple[float, float] | None = None
+    """Every answer but the control plane's is delayed by a uniform draw from this range of
+    milliseconds (``serve --latency MIN-MAX``); ``None``: no added delay."""
+    journal_size: int = 1000
+    """How many requests the request journal keeps (``GET /_mock/requests``); 0 turns it off."""
+    public_url: str | None = None
+    """The mock's public base URL, for the absolute URLs it hands out (the demo store's images);
+    ``None``: ``http://localhost:<port>``."""
+    storefront_url: tuple[str, ...] = ()
+    """Where the inbox's links point: a storefront base URL, or ``KIND=TEMPLATE`` for one kind of
+    e-mail (see ``_domain/inbox.py``)."""
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash."""
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+
     def allows_origin(self, origin: str) -> bool:
         for allowed in self.store_cors:
             if len(allowed) > 2 and allowed.startswith("/") and allowed.endswith("/"):

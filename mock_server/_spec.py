@@ -37,30 +37,30 @@ def control_spec_path() -> Path:
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-@cache
-def operations() -> dict[str, dict[str, Any]]:
-    """Every operation of the Store document by operationId, as written (``$ref``s between
-    files are followed for the path items; schemas are left as they are)."""
+def _load_yaml(path: Path) -> Any:
     import yaml
 
     # libyaml's safe loader when PyYAML has it: the same data, parsed several times faster (this
     # runs on the first request that reads a query DTO, within the start-up time)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text("utf-8"), Loader=loader)
 
-    def load(path: Path) -> Any:
-        return yaml.load(path.read_text("utf-8"), Loader=loader)
 
-    root = store_spec_path()
-    document = load(root)
+@cache
+def routes(document: Path | None = None) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """``(METHOD, path template, operation)`` of every operation of a document (default: the
+    Store document), in the document's order (the order its router tries them); ``$ref``s
+    between files are followed for the path items, schemas are left as they are."""
+    root = document or store_spec_path()
     files: dict[Path, Any] = {}
-    out: dict[str, dict[str, Any]] = {}
-    for item in (document.get("paths") or {}).values():
+    out = []
+    for template, item in (_load_yaml(root).get("paths") or {}).items():
         ref = item.get("$ref") if isinstance(item, dict) else None
         if ref:
             file_part, _, pointer = ref.partition("#")
             path = (root.parent / file_part).resolve()
             if path not in files:
-                files[path] = load(path)
+                files[path] = _load_yaml(path)
             item = files[path]
             for part in pointer.strip("/").split("/"):
                 if part:
@@ -68,20 +68,22 @@ def operations() -> dict[str, dict[str, Any]]:
         for method in HTTP_METHODS:
             operation = item.get(method) if isinstance(item, dict) else None
             if isinstance(operation, dict) and operation.get("operationId"):
-                out[operation["operationId"]] = operation
-    return out
+                out.append((method.upper(), template, operation))
+    return tuple(out)
+
+
+@cache
+def operations() -> dict[str, dict[str, Any]]:
+    """Every operation of the Store document by operationId, as written (see :func:`routes`)."""
+    return {operation["operationId"]: operation for _, _, operation in routes()}
 
 
 @cache
 def path_file_schema(ref: str) -> dict[str, Any]:
     """A schema of the Store document named by a ``$ref`` as a file of ``paths/`` writes it
     (``../schemas/order.yaml#/OrderStatus``)."""
-    import yaml
-
     file_part, _, pointer = ref.partition("#")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    node: Any = yaml.load((spec_dir() / "paths" / file_part).resolve().read_text("utf-8"),
-                          Loader=loader)
+    node: Any = _load_yaml((spec_dir() / "paths" / file_part).resolve())
     for part in pointer.strip("/").split("/"):
         if part:
             node = node[part]

@@ -99,3 +99,56 @@ def test_bad_seed_is_a_clear_error(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert out.stderr.strip() == (f"medusa-mock: bad seed file: {seed}: "
                                   "$.regions[0].currency_code: unknown currency 'xyz'")
+
+
+# -- steering options and start-up warnings ------------------------------------------------------
+@pytest.mark.parametrize(("args", "message"), [
+    (["--latency", "fast"], "--latency takes MIN-MAX or MS in milliseconds"),
+    (["--latency", "500-100"], "--latency takes MIN-MAX"),
+    (["--journal-size", "-1"], "--journal-size must be 0 or more"),
+    (["--control-token", "has space"], "--control-token takes letters, digits"),
+    (["--public-url", "localhost:9000"], "--public-url must be an http(s) origin"),
+    (["--storefront-url", "mail=http://x/{token}"], "--storefront-url: unknown kind of e-mail"),
+])
+def test_bad_steering_options_are_clear_errors(args: list[str], message: str) -> None:
+    out = subprocess.run(CMD + ["serve", *args], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"medusa-mock: {message}"), out.stderr
+
+
+def test_security_warnings() -> None:
+    from mock_server._cli import security_warnings
+    from mock_server._settings import Settings
+
+    assert [w.split(" ")[0] for w in security_warnings(Settings())] == ["--jwt-secret"]
+    assert "--jwt-secret and --cookie-secret are Medusa's public default" in (
+        security_warnings(Settings())[0])
+    secrets = {"jwt_secret": "a", "cookie_secret": "b"}
+    assert security_warnings(Settings(**secrets)) == []
+    assert security_warnings(Settings(host="localhost", **secrets)) == []
+    assert security_warnings(Settings(host="::1", **secrets)) == []
+    (open_plane,) = security_warnings(Settings(host="0.0.0.0", **secrets))
+    assert "control plane (/_mock) is open to anyone" in open_plane
+    assert security_warnings(Settings(host="0.0.0.0", control_token="t", **secrets)) == []
+    assert security_warnings(Settings(host="192.0.2.1", control=False, **secrets)) == []
+    (cookie,) = security_warnings(Settings(jwt_secret="a"))
+    assert cookie.startswith("--cookie-secret is Medusa's public default")
+
+
+def test_serve_warns_at_start_and_prints_the_console(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(CMD + ["serve", "--host", "0.0.0.0", "--port", str(port),
+                                   "--latency", "0-1", "--journal-size", "5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+    try:
+        _wait(f"http://127.0.0.1:{port}/store/regions")
+        requests = json.loads(_wait(f"http://127.0.0.1:{port}/_mock/requests"))
+        assert requests["size"] == 5 and requests["requests"]
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=15)
+    assert out.splitlines()[1] == f"console: http://localhost:{port}/_mock/"
+    warnings = [line for line in err.splitlines() if line.startswith("medusa-mock: warning:")]
+    assert len(warnings) == 2, err
+    assert "--control-token" in warnings[0] and "supersecret" in warnings[1]

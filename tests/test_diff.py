@@ -17,7 +17,7 @@ from mock_server._tools import diff as differ
 from mock_server._tools.compare import Comparison, compare
 from mock_server._tools.explain import PREDICATES, explain
 from mock_server._tools.shapes import differences, shape
-from mock_server._tools.sides import Answer, Sent
+from mock_server._tools.sides import Answer, Sent, walk_pages
 
 from .test_cli import _free_port, _wait
 
@@ -65,6 +65,33 @@ def _pair(ref: Answer, cand: Answer, operation: str = "GetProducts",
 
 def _json(status: int, body: object) -> Answer:
     return Answer(status, "application/json", json.dumps(body), body)
+
+
+def test_a_paged_list_ends_at_its_count_or_else_at_its_first_short_page() -> None:
+    """The page walker diff's world and the capture's crawl share."""
+    def store(rows: int, *, count: int | None, page_cap: int = 100):
+        asked: list[dict[str, int]] = []
+
+        def fetch(query: dict[str, int]) -> tuple[list[dict[str, int]], int | None]:
+            asked.append(query)
+            take = min(query["limit"], page_cap)
+            return [{"n": n} for n in range(rows)][query["offset"]:query["offset"] + take], count
+        return fetch, asked
+
+    fetch, asked = store(7, count=7)
+    assert [r["n"] for r in walk_pages(fetch, {"q": 1}, limit=3)] == list(range(7))
+    assert asked == [{"q": 1, "limit": 3, "offset": 0}, {"q": 1, "limit": 3, "offset": 3},
+                     {"q": 1, "limit": 3, "offset": 6}]
+    fetch, asked = store(6, count=6)  # at the count: no empty page asked for
+    assert len(list(walk_pages(fetch, limit=3))) == 6 and len(asked) == 2
+    fetch, asked = store(7, count=7, page_cap=2)  # pages shorter than asked, counted: go on
+    assert len(list(walk_pages(fetch, limit=3))) == 7 and len(asked) == 4
+    fetch, asked = store(7, count=None, page_cap=2)  # uncounted: a short page ends the list
+    assert len(list(walk_pages(fetch, limit=3))) == 2 and len(asked) == 1
+    fetch, asked = store(3, count=10)  # a count the rows do not reach: an empty page ends it
+    seen: list[tuple[int, int | None]] = []
+    assert len(list(walk_pages(fetch, limit=2, on_page=lambda *a: seen.append(a)))) == 3
+    assert seen == [(2, 10), (3, 10), (3, 10)]
 
 
 def test_a_mock_differs_row_explains_only_the_answer_pair_it_describes() -> None:

@@ -80,7 +80,8 @@ def test_status_talk_is_detected(tmp_path: Path) -> None:
 
 # -- the rest of ARCHITECTURE.md's rules ---------------------------------------------------------
 ROOT = PACKAGE.parent
-LEAVES = ("_settings.py", "_spec.py", "_quirks.py", "_claim_tokens.py")
+LEAVES = ("_settings.py", "_spec.py", "_quirks.py", "_claim_tokens.py",
+          "_failures.py")
 HTTP_LIBRARIES = ("flask", "connexion", "starlette", "werkzeug", "a2wsgi", "uvicorn", "httpx")
 
 
@@ -236,3 +237,22 @@ def test_every_quirk_named_is_in_the_registry() -> None:
     assert named, "no quirk is named anywhere: the scan is broken"
     unknown = {key: sorted(files) for key, files in named.items() if key not in keys}
     assert not unknown, f"named but not in mock_server/_quirks.py: {unknown}"
+
+
+# -- per-instance state of the control plane -------------------------------------------------------
+def test_middlewares_reach_per_instance_state_through_the_requests_services() -> None:
+    """Fault rules and the journal belong to a service container (one per sandbox where there
+    are sandboxes): a middleware reads them from the request's services (``services_of``), never
+    from the container it was built with."""
+    for file in sorted((PACKAGE / "_http" / "_middleware").glob("*.py")):
+        text = file.read_text("utf-8")
+        direct = re.findall(r"self\.services\.(faults|journal)\b", text)
+        assert not direct, f"{file.relative_to(ROOT)} reads {direct} from its own services"
+        if re.search(r"\w\.(faults|journal)\b", text) and file.name != "__init__.py":
+            assert "services_of(" in text, f"{file.relative_to(ROOT)}: use services_of"
+
+
+def test_the_state_layer_holds_steering_data_not_http() -> None:
+    for name in ("faults.py", "journal.py"):
+        text = (PACKAGE / "_state" / name).read_text("utf-8")
+        assert not re.search(r"\b(content-type|x-medusa-mock|starlette|scope\[)", text), name

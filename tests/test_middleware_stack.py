@@ -10,11 +10,16 @@ from mock_server import Settings, create_app
 from mock_server._http._middleware import middlewares
 from mock_server._http._middleware.answer_cache import AnswerCacheMiddleware
 from mock_server._http._middleware.body import BodyRulesMiddleware
+from mock_server._http._middleware.compression import CompressionMiddleware
+from mock_server._http._middleware.control_guard import ControlGuardMiddleware
 from mock_server._http._middleware.cors import CORSMiddleware
 from mock_server._http._middleware.etag import ETagMiddleware
+from mock_server._http._middleware.faults import FaultsMiddleware
 from mock_server._http._middleware.identity import IdentityMiddleware
+from mock_server._http._middleware.journal import JournalMiddleware
 from mock_server._http._middleware.powered_by import PoweredByMiddleware
 from mock_server._http._middleware.session import SessionMiddleware
+from mock_server._http._middleware.uploads import UploadsMiddleware
 
 from ._asgi import call
 
@@ -28,7 +33,8 @@ def app() -> Any:
 
 def test_the_layers_in_order(app: Any) -> None:
     assert [layer.cls for layer in middlewares(app.services, app.answer_cache)] == [
-        PoweredByMiddleware, CORSMiddleware, SessionMiddleware, IdentityMiddleware,
+        ControlGuardMiddleware, JournalMiddleware, PoweredByMiddleware, CORSMiddleware,
+        FaultsMiddleware, UploadsMiddleware, SessionMiddleware, IdentityMiddleware,
         ETagMiddleware, BodyRulesMiddleware, AnswerCacheMiddleware]
 
 
@@ -71,6 +77,7 @@ def test_a_preflight_gets_no_session(app: Any) -> None:
 
 def test_compression_wraps_everything_when_on() -> None:
     app = create_app(Settings(http_compression=True))
+    assert middlewares(app.services, app.answer_cache)[1].cls is CompressionMiddleware
     answer = call(app, "GET", "/store/products", headers={"Accept-Encoding": "gzip"})
     assert answer.status == 200
     assert answer.names[0] == "x-powered-by"

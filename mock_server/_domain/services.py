@@ -13,13 +13,16 @@ from typing import Any
 
 from .._settings import Settings
 from .._state.clock import Clock
+from .._state.faults import Faults
 from .._state.ids import IdGenerator
+from .._state.journal import RequestJournal
 from .._state.outbox import EventOutbox
 from .._state.store import Store
 from .carts import CartService
 from .catalog import CatalogService
 from .checkout import CheckoutService
 from .customers import CustomerService
+from .inbox import InboxService
 from .order_edits import OrderEditService
 from .orders import OrderService
 from .payment_collections import PaymentCollectionService
@@ -50,6 +53,11 @@ class Services:
     returns: ReturnService
     payment_collections: PaymentCollectionService
     order_edits: OrderEditService
+    inbox: InboxService
+    faults: Faults
+    """Fault rules and the randomness and waiting of faults and latency (HTTP applies them)."""
+    journal: RequestJournal
+    """What this instance received (HTTP records it)."""
     seed_snapshot: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -76,16 +84,22 @@ class Services:
                        tokens=tokens, customers=customers, orders=orders, sessions=sessions,
                        pricing=pricing, catalog=catalog, payments=payments, carts=carts,
                        checkout=checkout, returns=returns,
-                       payment_collections=payment_collections, order_edits=order_edits)
+                       payment_collections=payment_collections, order_edits=order_edits,
+                       inbox=InboxService(outbox, orders, settings.storefront_url),
+                       faults=Faults(clock, seed=settings.id_seed),
+                       journal=RequestJournal(clock, settings.journal_size))
         if seed is not None:
             seed(services)
         services.seed_snapshot = store.snapshot()
         return services
 
     def reset(self) -> None:
-        """Back to the seed: data, events, clock offset and id sequence."""
+        """Back to the seed: data, events, clock offset and id sequence; no fault rules, an empty
+        request journal."""
         with self.store.lock:
             self.store.restore(self.seed_snapshot)
             self.outbox.clear()
             self.clock.reset()
             self.ids.reset()
+            self.faults.reset()
+            self.journal.clear()

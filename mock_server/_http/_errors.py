@@ -68,6 +68,30 @@ def error_body(error_type: str | None, message: str,
     return STATUS_BY_TYPE[error_type], body
 
 
+# The type an answer of the mock's own (a fault rule, a refused control request) names for a
+# status: Medusa's own where Medusa answers that status, else the closest one.
+_TYPE_BY_STATUS: dict[int, str] = {
+    400: ErrorType.INVALID_DATA,
+    401: ErrorType.UNAUTHORIZED,
+    403: ErrorType.NOT_ALLOWED,
+    404: ErrorType.NOT_FOUND,
+    405: ErrorType.NOT_ALLOWED,
+    409: ErrorType.CONFLICT,
+    422: ErrorType.PAYMENT_AUTHORIZATION_ERROR,
+}
+
+
+def status_error_body(status: int, message: str) -> dict[str, Any]:
+    """Medusa's error shape for an answer of ``status`` the mock gives on its own: the body of
+    the error type Medusa answers with that status (for a status no type has, the nearest:
+    ``not_allowed`` for 403 and 405, ``invalid_data`` for another 4xx, Medusa's unknown error
+    for a 5xx)."""
+    if status >= 500:
+        return dict(UNKNOWN_ERROR)
+    error_type = _TYPE_BY_STATUS.get(status, ErrorType.INVALID_DATA)
+    return {"type": str(error_type), "message": message}
+
+
 def errors_body(error_type: str, errors: list[MedusaError]) -> tuple[int, dict[str, Any]]:
     """Status and body of several errors answered at once (``{"errors": [...]}``, each with its
     message, type and code) as one error of ``error_type``."""

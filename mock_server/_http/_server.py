@@ -22,6 +22,10 @@ see ``tests/data/node_http_limits.json``):
   Node does past ``server.maxConnections``, which Medusa leaves unset). The log says so once
   each time the limit is reached;
 * **malformed requests**: answered as Node answers them, a bare ``400 Bad Request``.
+
+The protocol also offers the app a way to drop a connection without answering (a fault rule's
+``drop``): the scope's ``extensions`` hold ``{DROP_EXTENSION: {"drop": function}}``; the function
+aborts the transport and marks the request disconnected, so uvicorn sends nothing more.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from typing import Any
 import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ._middleware.faults import DROP_EXTENSION
 
 log = logging.getLogger("medusa_mock")
 
@@ -175,6 +181,13 @@ class NodeLimitsProtocol(HttpToolsProtocol):
             self.cycle.disconnected = True
         self.transport.close()
 
+    def _drop(self) -> None:
+        """Close the connection at once, without an answer (a fault rule's ``drop``)."""
+        self._cancel_timers()
+        if self.cycle is not None:
+            self.cycle.disconnected = True
+        self.transport.abort()
+
     def _refuse(self, answer: bytes) -> None:
         self._cancel_timers()
         if not self.transport.is_closing():
@@ -217,6 +230,7 @@ class NodeLimitsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.scope["extensions"] = {DROP_EXTENSION: {"drop": self._drop}}
         self._in_head = True
         self._head_size = 0
         self._arm_head_timer()

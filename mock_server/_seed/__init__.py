@@ -18,6 +18,7 @@ from .._settings import Settings
 from . import extensions, medusa, order_edits
 from .context import Seeding
 from .files import SeedError, default_seed_path, read_seed
+from .images import absolute_image_urls
 from .medusa import kebab_case
 
 __all__ = ["SeedError", "build_services", "default_seed_path", "kebab_case", "load_seed",
@@ -28,6 +29,7 @@ def build_services(settings: Settings) -> Services:
     """The services of an app, their store filled from ``settings.seed`` (the bundled demo
     store without one). Raises :class:`SeedError` for a seed that cannot be loaded."""
     source, data = read_seed(settings.seed)
+    data = absolute_image_urls(data, settings.base_url)
     return Services.build(settings,
                           seed=lambda services: load_seed(services, data, source=source))
 
@@ -45,6 +47,7 @@ def load_seed(services: Services, data: dict[str, Any], *, source: str) -> None:
         medusa.load_shipping_options(seed)
         medusa.load_categories(seed)
         medusa.load_collections(seed)
+        extensions.load_tags_and_types(seed)
         medusa.load_products(seed)
         medusa.load_publishable_api_keys(seed)
         extensions.load_sales_channels(seed)

@@ -3,7 +3,9 @@ under keys ``medusa seed`` does not read: ``payment_providers`` (the mock-only `
 added to regions), ``sales_channels`` (beyond the default one, with the ``products`` they sell, by
 handle, and their own ``publishable_api_keys``), ``gift_cards``, ``discounts``,
 ``return_reasons`` (with ``children``), ``customers`` (with ``password`` and ``addresses``) and
-``orders`` (guest or customer orders placed with the seeded catalog).
+``orders`` (guest or customer orders placed with the seeded catalog); ``product_tags`` and
+``product_types`` (``{id, value, metadata}``, made in their list order before the products that
+name them by value, as a capture lists them).
 
 A seeded order is what checkout would have made of a cart: its lines are priced, shaped and taxed
 by the domain's rules, their stock is taken, and its payment holds the order's total.
@@ -19,7 +21,7 @@ from .._domain.passwords import hash_password
 from .._domain.payments import PaymentProviders
 from .._state.store import Record
 from .context import Seeding
-from .medusa import publishable_key
+from .medusa import publishable_key, upsert_value
 
 DISCOUNT_RULE_TYPES = ("percentage", "fixed", "free_shipping")
 
@@ -37,6 +39,15 @@ def load_payment_providers(seed: Seeding) -> None:
             region = seed.region_ref(f"{path}.regions[{i}]", ref)
             if provider not in region["payment_providers"]:
                 region["payment_providers"].append(provider)
+
+
+def load_tags_and_types(seed: Seeding) -> None:
+    """Extension: tags and types declared ahead of the products, in their list order (a
+    capture keeps the source's ids and list order; products name them by value)."""
+    for path, entry in seed.items("product_tags"):
+        upsert_value(seed, "product_tags", seed.tags_by_value, "ptag", path, entry)
+    for path, entry in seed.items("product_types"):
+        upsert_value(seed, "product_types", seed.types_by_value, "ptyp", path, entry)
 
 
 def load_sales_channels(seed: Seeding) -> None:

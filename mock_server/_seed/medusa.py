@@ -12,6 +12,15 @@ categories are always active; publishable keys are scoped to the default sales c
 are kept is Medusa's rule too: a region ``id`` that starts with ``reg_`` and explicit ids of
 collections, categories, products and publishable keys are kept; other region ids are only
 references between entries.
+
+The mock's extensions of these keys keep another deployment's ids (``medusa-mock capture`` writes
+them, so that a mock seeded from a capture answers with the source's ids): ``defaults`` (the
+``sales_channel``, ``shipping_profile`` and ``gift_card_shipping_profile`` Medusa creates on its
+first boot, each ``{id, name, description}``); an ``id`` on shipping options and their
+``requirements``, product ``options``, variant option values and ``prices``; ``images`` entries
+as ``{id, url, metadata}`` objects besides URLs; a region's ``tax_code``; option values that name
+their ``option_id`` (then shown in the order given; else they follow the product's options).
+``product_tags`` and ``product_types`` declared ahead of the products are in ``extensions.py``.
 """
 
 from __future__ import annotations
@@ -44,17 +53,37 @@ def load_countries(seed: Seeding) -> None:
 
 
 def load_defaults(seed: Seeding) -> None:
-    """What Medusa creates when it first boots, before any seed runs."""
-    default = seed.base("sp")
-    default.update({"name": "Default Shipping Profile", "type": "default", "metadata": None})
-    gift = seed.base("sp")
-    gift.update({"name": "Gift Card Profile", "type": "gift_card", "metadata": None})
-    seed.store.shipping_profiles.put(default)
+    """What Medusa creates when it first boots, before any seed runs (extension: ``defaults``
+    gives their ids, names and descriptions)."""
+    given = seed.data.get("defaults")
+    given = {} if given is None else given
+    if not isinstance(given, dict):
+        raise seed.fail("$.defaults", "must be an object")
+
+    def default(key: str, prefix: str, **fields: str) -> Record:
+        entry = given.get(key)
+        entry = {} if entry is None else entry
+        path = f"$.defaults.{key}"
+        if not isinstance(entry, dict):
+            raise seed.fail(path, "must be an object")
+        record = seed.base(prefix, seed.opt(entry, path, "id", str, "a string"))
+        for name, value in fields.items():
+            record[name] = seed.opt(entry, path, name, str, "a string", value)
+        return record
+
+    default_profile = default("shipping_profile", "sp", name="Default Shipping Profile")
+    default_profile.update({"type": "default", "metadata": None})
+    gift = default("gift_card_shipping_profile", "sp", name="Gift Card Profile")
+    gift.update({"type": "gift_card", "metadata": None})
+    if gift["id"] == default_profile["id"]:
+        raise seed.fail("$.defaults.gift_card_shipping_profile.id",
+                        "must differ from the default shipping profile's")
+    seed.store.shipping_profiles.put(default_profile)
     seed.store.shipping_profiles.put(gift)
-    seed.profile_id, seed.giftcard_profile_id = default["id"], gift["id"]
-    channel = seed.base("sc")
-    channel.update({"name": "Default Sales Channel", "description": "Created by Medusa",
-                    "is_disabled": False, "metadata": None})
+    seed.profile_id, seed.giftcard_profile_id = default_profile["id"], gift["id"]
+    channel = default("sales_channel", "sc", name="Default Sales Channel",
+                      description="Created by Medusa")
+    channel.update({"is_disabled": False, "metadata": None})
     seed.store.sales_channels.put(channel)
     seed.default_channel_id = channel["id"]
 
@@ -104,7 +133,8 @@ def load_regions(seed: Seeding) -> None:
             raise seed.fail(f"{path}.id", f"duplicate region id {keep!r}")
         region = seed.base("reg", keep)
         region.update({
-            "name": name, "currency_code": currency, "tax_rate": tax_rate, "tax_code": None,
+            "name": name, "currency_code": currency, "tax_rate": tax_rate,
+            "tax_code": seed.opt(entry, path, "tax_code", str, "a string"),
             "gift_cards_taxable": bool(entry.get("gift_cards_taxable", True)),
             "automatic_taxes": bool(entry.get("automatic_taxes", True)),
             "tax_provider_id": None,
@@ -139,7 +169,7 @@ def load_shipping_options(seed: Seeding) -> None:
         price_type = entry.get("price_type", "flat_rate")
         if price_type not in ("flat_rate", "calculated"):
             raise seed.fail(f"{path}.price_type", "must be flat_rate or calculated")
-        option = seed.base("so")
+        option = seed.base("so", seed.explicit_id(entry, path, "shipping_options"))
         option.update({
             "name": name, "region_id": region["id"],
             "profile_id": seed.giftcard_profile_id if entry.get("is_giftcard")
@@ -157,7 +187,8 @@ def load_shipping_options(seed: Seeding) -> None:
             if kind not in REQUIREMENT_TYPES:
                 raise seed.fail(f"{rpath}.type", "must be min_subtotal or max_subtotal")
             option["requirements"].append({
-                "id": seed.ids.new("sor"), "shipping_option_id": option["id"], "type": kind,
+                "id": seed.opt(req, rpath, "id", str, "a string") or seed.ids.new("sor"),
+                "shipping_option_id": option["id"], "type": kind,
                 "amount": seed.req(req, rpath, "amount", int, "an integer amount"),
                 "deleted_at": None,
             })
@@ -215,7 +246,7 @@ def upsert_value(seed: Seeding, table: str, cache: dict[str, Record], prefix: st
     value = entry["value"]
     record = cache.get(value)
     if record is None:
-        record = seed.base(prefix, entry.get("id"))
+        record = seed.base(prefix, seed.explicit_id(entry, path, table))
         record.update({"value": value, "metadata": entry.get("metadata")})
         seed.store.tables[table].put(record)
         cache[value] = record
@@ -241,16 +272,9 @@ def load_product(seed: Seeding, path: str, entry: dict[str, Any]) -> None:
     if collection_id is not None and not seed.store.product_collections.get(collection_id):
         raise seed.fail(f"{path}.collection_id",
                         f"no collection with id {collection_id!r} in $.product_collections")
-    images = []
-    for i, url in enumerate(seed.opt(entry, path, "images", list, "a list of URLs", [])):
-        if not isinstance(url, str):
-            raise seed.fail(f"{path}.images[{i}]", "must be a URL")
-        image = seed.store.product_images.first_where(url=url)
-        if image is None:
-            image = seed.base("img")
-            image.update({"url": url, "metadata": None})
-            seed.store.product_images.put(image)
-        images.append(image["id"])
+    images = [load_image(seed, f"{path}.images[{i}]", item)
+              for i, item in enumerate(seed.opt(entry, path, "images", list, "a list of URLs",
+                                                []))]
     tags = [upsert_value(seed, "product_tags", seed.tags_by_value, "ptag", f"{path}.tags[{i}]",
                               tag)
             for i, tag in enumerate(seed.opt(entry, path, "tags", list, "a list", []))]
@@ -289,7 +313,7 @@ def load_product(seed: Seeding, path: str, entry: dict[str, Any]) -> None:
     options = []
     for i, (opath, oentry) in enumerate(seed.sub(entry.get("options"),
                                                   f"{path}.options")):
-        option = seed.base("opt")
+        option = seed.base("opt", seed.explicit_id(oentry, opath, "product_options"))
         option.update({"title": seed.req(oentry, opath, "title", str, "a string"),
                        "product_id": product["id"], "metadata": oentry.get("metadata"),
                        "rank": i})
@@ -300,6 +324,27 @@ def load_product(seed: Seeding, path: str, entry: dict[str, Any]) -> None:
         load_variant(seed, vpath, ventry, product, options, rank)
 
 
+def load_image(seed: Seeding, path: str, item: Any) -> str:
+    """The id of an image of a product: a URL (one image per URL, shared between products), or
+    (extension) an ``{id, url, metadata}`` object."""
+    given = item if isinstance(item, dict) else {"url": item}
+    url = given.get("url")
+    if not isinstance(url, str):
+        raise seed.fail(path, "must be a URL or an object with a url")
+    image_id = seed.opt(given, path, "id", str, "a string")
+    image = (seed.store.product_images.get(image_id) if image_id
+             else seed.store.product_images.first_where(url=url))
+    if image is None:
+        image = seed.base("img", image_id)
+        image.update({"url": url, "metadata": seed.metadata(given, path)})
+        seed.store.product_images.put(image)
+    elif image["url"] != url:
+        raise seed.fail(f"{path}.id", f"image {image_id!r} already has another url")
+    image_id = image["id"]
+    assert isinstance(image_id, str)
+    return image_id
+
+
 def load_variant(seed: Seeding, vpath: str, ventry: dict[str, Any], product: Record,
                  options: list[Record], rank: int) -> None:
     vtitle = seed.req(ventry, vpath, "title", str, "a string")
@@ -308,11 +353,19 @@ def load_variant(seed: Seeding, vpath: str, ventry: dict[str, Any], product: Rec
     if len(values) != len(options):
         raise seed.fail(f"{vpath}.options", f"the product has {len(options)} options and "
                         f"the variant has {len(values)} values")
-    option_values = []
+    option_values: list[Record] = []
+    by_id = {option["id"]: option for option in options}
     for k, (value, option) in enumerate(zip(values, options, strict=True)):
         if not isinstance(value, dict) or not isinstance(value.get("value"), str):
             raise seed.fail(f"{vpath}.options[{k}]", "must be an object with a string value")
-        record = seed.base("optval")
+        if value.get("option_id") is not None:  # extension: values in any order, by option
+            named = by_id.get(value["option_id"]) if isinstance(value["option_id"], str) else None
+            if named is None or any(v["option_id"] == named["id"] for v in option_values):
+                raise seed.fail(f"{vpath}.options[{k}].option_id",
+                                f"{value['option_id']!r} is not another option of the product")
+            option = named
+        record = seed.base("optval", seed.opt(value, f"{vpath}.options[{k}]", "id", str,
+                                              "a string"))
         record.update({"value": value["value"], "option_id": option["id"],
                        "variant_id": variant["id"], "metadata": value.get("metadata")})
         option_values.append(record)
@@ -328,7 +381,7 @@ def load_variant(seed: Seeding, vpath: str, ventry: dict[str, Any], product: Rec
             currency = seed.req(price, ppath, "currency_code", str, "a currency code").lower()
             if currency not in CURRENCIES:
                 raise seed.fail(f"{ppath}.currency_code", f"unknown currency {currency!r}")
-        money = seed.base("ma")
+        money = seed.base("ma", seed.opt(price, ppath, "id", str, "a string"))
         money.update({
             "currency_code": currency, "amount": amount,
             "min_quantity": seed.opt(price, ppath, "min_quantity", int, "an integer"),

@@ -56,14 +56,21 @@ class Comparison:
         return self.sent[0].body
 
 
-def compare(reference: Answer, candidate: Answer) -> list[str]:
-    """Why two answers to one request disagree (empty when they agree)."""
+def head_differences(reference: Answer, candidate: Answer) -> list[str]:
+    """The status and the media type: what any two answers to one request are compared on
+    first (here, and by ``capture --verify``)."""
     reasons = []
     if reference.status != candidate.status:
         reasons.append(f"status {reference.status} vs {candidate.status}")
     if reference.media_type != candidate.media_type:
         reasons.append(f"content-type {reference.media_type or '<none>'} vs "
                        f"{candidate.media_type or '<none>'}")
+    return reasons
+
+
+def compare(reference: Answer, candidate: Answer) -> list[str]:
+    """Why two answers to one request disagree (empty when they agree)."""
+    reasons = head_differences(reference, candidate)
     if reference.error_type != candidate.error_type:
         reasons.append(f"error type {reference.error_type} vs {candidate.error_type}")
     if reference.headers != candidate.headers:

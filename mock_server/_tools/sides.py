@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shlex
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,29 @@ class Sent:
         if self.body is not None:
             parts += ["--data-binary", self.body.decode("utf-8", "replace")]
         return shlex.join(parts)
+
+
+Page = tuple[list[dict[str, Any]], int | None]
+"""One page of a Store list: its items, and the list's ``count`` where the answer gives one."""
+
+
+def walk_pages(fetch: Callable[[dict[str, Any]], Page], params: dict[str, Any] | None = None,
+               *, limit: int = 100,
+               on_page: Callable[[int, int | None], None] | None = None
+               ) -> Iterator[dict[str, Any]]:
+    """Every item of a paged Store list. ``fetch(query)`` reads one page (``params`` with
+    ``limit`` and ``offset``). The list ends with an empty page, at its ``count`` when the page
+    gives one, else at the first page shorter than ``limit``; ``on_page(read, count)`` is
+    told after each page."""
+    offset = 0
+    while True:
+        items, count = fetch({**(params or {}), "limit": limit, "offset": offset})
+        yield from items
+        offset += len(items)
+        if on_page:
+            on_page(offset, count)
+        if not items or (offset >= count if count is not None else len(items) < limit):
+            return
 
 
 def answer_of(response: httpx.Response) -> Answer:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .sides import FixtureError, Side
+from .sides import FixtureError, Page, Side, walk_pages
 
 T = TypeVar("T")
 PASSWORD = "diff-secret-1"
@@ -41,16 +41,14 @@ class Skip(Exception):
 def _pages(side: Side, path: str, key: str, params: dict[str, Any] | None = None,
            limit: int = 100) -> list[dict[str, Any]]:
     """Every row of a paged Store list."""
-    rows: list[dict[str, Any]] = []
-    for offset in itertools.count(0, limit):
-        body = side.api("GET", f"{path}", what=f"GET {path}", params={
-            **(params or {}), "limit": limit, "offset": offset})
-        page = body.get(key) or [] if isinstance(body, dict) else []
-        rows.extend(page)
-        count = body.get("count") if isinstance(body, dict) else None
-        if not page or len(page) < limit or (isinstance(count, int) and len(rows) >= count):
-            return rows
-    return rows  # pragma: no cover - itertools.count never ends
+    def fetch(query: dict[str, Any]) -> Page:
+        body = side.api("GET", path, what=f"GET {path}", params=query)
+        if not isinstance(body, dict):
+            return [], None
+        count = body.get("count")
+        return body.get(key) or [], count if isinstance(count, int) else None
+
+    return list(walk_pages(fetch, params, limit=limit))
 
 
 def variant_key(variant: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from schemathesis.core.failures import FailureGroup
 
 from mock_server import Settings, create_app
 from mock_server._claim_tokens import CLAIM_TOKEN_EVENT, mint_claim_token
+from mock_server._failures import describe_failure
 from mock_server._seed import read_seed
 from mock_server._spec import control_spec_path, store_spec_path
 
@@ -254,24 +255,6 @@ def default_checks(case: Any) -> list[Callable[..., Any]]:
     return checks
 
 
-def _describe(exc: BaseException) -> str:
-    """A failure's title and message (every one, for a group of several)."""
-    failures = getattr(exc, "exceptions", None) or [exc]
-    parts = []
-    for failure in failures:
-        title = getattr(failure, "title", "") or type(failure).__name__
-        message = getattr(failure, "message", "") or str(failure)
-        # Keep what failed, not the schema dump that follows it: a report must not carry the
-        # document's own prose (a vendor document's descriptions are not ours to copy).
-        kept = []
-        for line in message.splitlines():
-            if line.strip().startswith(("Schema", "Value:", "{")):
-                break
-            kept.append(line.strip())
-        parts.append(f"{title}: {' '.join(k for k in kept if k)}".strip()[:400])
-    return " | ".join(parts)
-
-
 def _curl(case: Any, response: Any) -> str:
     try:
         request = response.request
@@ -310,7 +293,7 @@ def wrap_check(check: Callable[..., Any], stats: ContractStats,
                 return None
             record.failures += 1
             record.failing_operations.add(case.operation.label)
-            emit(case, response, "failed", _describe(exc))
+            emit(case, response, "failed", describe_failure(exc))
             raise
         emit(case, response, "passed")
         return result

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .._errors import JSON_CONTENT_TYPE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods whose handlers never write to the store (tests/test_read_cache.py checks every GET
 operation of the document); any other request may."""
+
+
+SERVICES_KEY = "medusa_mock.services"
+"""Scope key of the :class:`Services` a request is served by, when not the app's own (a
+sandbox's); :func:`services_of` reads it."""
+SANDBOX_KEY = "medusa_mock.sandbox"
+"""Scope key of the name of the sandbox a request is served in, if any."""
+FAULT_KEY = "medusa_mock.fault"
+"""Scope key of the id of the fault rule that took the request, if any (for the journal)."""
+
+
+def is_control(path: str) -> bool:
+    """A path of the control plane (``/_mock``)."""
+    return path == "/_mock" or path.startswith("/_mock/")
+
+
+def services_of(scope: Scope, default: Any) -> Any:
+    """The services that serve this request: a sandbox's, else ``default`` (the app's)."""
+    return scope.get(SERVICES_KEY, default)
+
+
+async def send_json(send: Send, status: int, body: bytes,
+                    headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """One whole JSON answer."""
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", JSON_CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()), *(headers or ())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def header(scope: Scope, name: bytes) -> str | None:
