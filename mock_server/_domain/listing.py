@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .._quirks import implements
@@ -100,10 +101,17 @@ def list_config(query: dict[str, Any], *, default_fields: Sequence[str] = (),
 
 
 def _pg_int(value: float | int | None) -> int | None:
-    """A number as PostgreSQL takes it for LIMIT/OFFSET: rounded half away from zero."""
-    if value is None:
-        return None
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+    """A number as PostgreSQL takes it for LIMIT/OFFSET: the decimal JavaScript writes for it
+    (the shortest one that reads back as the same double, as ``repr`` writes it) rounded half
+    away from zero. Rounding the double itself is wrong near a half: ``0.49999999999999994 +
+    0.5`` is ``1.0`` in binary, where PostgreSQL's numeric rounds the decimal to 0."""
+    if value is None or isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        raise UnexpectedError("LIMIT/OFFSET must be a finite number")
+    if value.is_integer():
+        return int(value)
+    return int(Decimal(repr(value)).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 @implements("pagination-limit-zero", "pagination-numbers-rounded")
