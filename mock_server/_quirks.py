@@ -265,8 +265,8 @@ QUIRKS = QUIRKS + (
         'pagination-minimum-zero', 'mock',
         ('every `limit`/`offset` of these operations',),
         official='integers with defaults, no minimum',
-        real='no minimum is checked',
-        mock="`minimum: 0` (evidence: the project's convention (as in `GetCustomersCustomerOrders`))",
+        real='no minimum is checked: PostgreSQL rounds the number and refuses a negative `LIMIT`/`OFFSET` (500 `unknown_error`); one it rounds to 0 (`-1e-9`) is 0',
+        mock="`minimum: 0` where the parameter is an integer, else `minimum: -0.5` (exclusive): what PostgreSQL would refuse gets 400 `invalid_data` (evidence: observed `limit=-1` → 500, `limit=-1e-260` → 200 with no rows)",
     ),
     Quirk(
         'primitive-style-kept', 'medusa',
@@ -562,6 +562,16 @@ QUIRKS = QUIRKS + (
              "product with variants, options, images, tags, collection and type",
     ),
     Quirk(
+        "shipping-options-product-filter", "medusa", ("GetShippingOptions",),
+        official="`product_ids`: the options available for these products",
+        real="any non-empty `product_ids` (`,` and unknown ids too) answers `[]`: without the "
+             "MedusaV2 flag the route filters the options by the products' `profile_id`, which "
+             "1.20's products no longer carry (profiles are a join table); an empty "
+             "`region_id=` filters nothing (evidence: observed; code "
+             "`store/shipping-options/list-options.js`)",
+        mock="same as real",
+    ),
+    Quirk(
         "publishable-key-unknown-ignored", "medusa",
         ("GetProducts", "GetProductsProduct", "GetVariants", "GetVariantsVariant"),
         official="`x-publishable-api-key` scopes the answer to the key's sales channels",
@@ -590,7 +600,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-limit-zero", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductTags",
-         "GetProductTypes", "GetProductCategories"),
+         "GetProductTypes", "GetProductCategories", "GetCustomersCustomerOrders"),
         official="`limit` is the page size",
         real="`limit=0` means no limit (TypeORM's `take: 0`); the answer echoes `limit: 0`",
         mock="same as real",
@@ -598,7 +608,7 @@ QUIRKS = QUIRKS + (
     Quirk(
         "pagination-numbers-rounded", "medusa",
         ("GetProducts", "GetRegions", "GetProductTags", "GetProductTypes",
-         "GetProductCategories"),
+         "GetProductCategories", "GetCustomersCustomerOrders"),
         official="`offset`, `limit`: integers",
         real="`@IsNumber()`: `offset=1.5` passes, PostgreSQL rounds it (to 2) and the answer "
              "echoes `1.5`",
@@ -623,19 +633,23 @@ QUIRKS = QUIRKS + (
         real="each bound goes through `transformDate`: `new Date(value)` when JavaScript can "
              "read it (an ISO date or date-time, whose day may run past the month's end, or "
              "V8's looser forms), else `new Date(Number(value) * 1000)` (seconds since the "
-             "epoch); a bound that is neither gets 400 `<bound> must be a Date instance`",
-        mock="same as real for ISO strings, numbers and `YYYY/MM/DD`-style dates (times without "
-             "an offset are UTC); the bounds' `pattern` lists the forms a client can rely on",
+             "epoch; an empty bound is `Number(\"\")`, the epoch itself); a bound that is "
+             "neither gets 400 `<bound> must be a Date instance`",
+        mock="same as real for ISO strings, numbers, empty bounds and `YYYY/MM/DD`-style dates "
+             "(times without an offset are UTC); the bounds' `pattern` lists the forms a client "
+             "can rely on",
     ),
     Quirk(
         "fields-unknown-column-400", "mock",
         ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
-         "GetProductCategoriesCategory"),
+         "GetProductCategoriesCategory", "GetProductTypes"),
         official="`expand`, `fields`, `order`: any string",
         real="names outside the allowed relations/fields get 400 `Requested fields [x] are not "
              "valid` or `Order field x is not valid`; a `fields` name that passes that check but "
              "is no column (products: any name starting like an allowed one, such as `titlex`; "
-             "variants check nothing) reaches the database: 500 `unknown_error`",
+             "variants check nothing) reaches the database: 500 `unknown_error`; so does an "
+             "`order` of product types (the admin route, which checks it against no list) that "
+             "names no column (observed `?order=nope` → 500, `?order=metadata` → 200)",
         mock="the document gives these parameters (and the categories' `expand`/`fields`) a "
              "`pattern` listing what works, so other values get 400 `invalid_data` with "
              "Connexion's message, never a 500; without the document's check the mock answers "
@@ -726,6 +740,58 @@ QUIRKS = QUIRKS + (
              "`confirmed_at` and `difference_due` set; the diff scenarios stop before this step",
     ),
     Quirk(
+        "line-item-quantity-db-500", "medusa",
+        ("PostCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem"),
+        official="`quantity`: an integer",
+        real="adding a line with `quantity: 0` is 400 `invalid_data` `Unable to generate the "
+             "line item because one or more required argument(s) are missing. Ensure "
+             "quantity, regionId, and variantId are passed` (`validateGenerateArguments`), "
+             "while a new cart's `items` take `quantity || 1`; a quantity that leaves a line at "
+             "0 or below (a negative one, also one merged into the line of the same variant) or "
+             "past PostgreSQL's `integer` is written, and the `line_item` table refuses it "
+             "(`CHECK (quantity > 0)`): 500 `unknown_error`, nothing changed (evidence: "
+             "observed; code `services/line-item.js`, `services/cart.js`, the initial schema "
+             "migration)",
+        mock="same as real; the three operations list the 500",
+    ),
+    Quirk(
+        "null-optional-properties", "medusa",
+        ("PostCart", "PostCartsCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem",
+         "PostCartsCartShippingMethod", "PostCustomers", "PostCustomersCustomer",
+         "PostCustomersCustomerAddresses", "PostCustomersCustomerAddressesAddress",
+         "PostOrderEditsOrderEditDecline", "PostPaymentCollectionsPaymentCollectionSessionsBatch",
+         "PostProductsSearch", "PostReturns", "PostSwaps"),
+        official="optional body properties: strings, objects, arrays (no `null`)",
+        real="class-validator's `IsOptional` lets `null` through like a missing property and "
+             "the services read it field by field: a text field of a profile or an address is "
+             "written as null (a customer address's `country_code` is not); `password`, "
+             "`metadata`, `context`, `customer_id`, `country_code`, `items`, `q`, "
+             "`return_shipping`, ... are ignored; `gift_cards: null` removes the cart's gift "
+             "cards, `shipping_address: null` its shipping address, a customer's "
+             "`billing_address: null` unlinks it; a cart's `email: null` is 400 `The email is "
+             "not valid`, `region_id: null` 400 `A region_id must be provided when creating a "
+             "cart` (new cart) or 404 `Region with null was not found` (update); a shipping "
+             "method's `data: null` and a customer's `email: null` are 400 `Can't insert null "
+             "value in field <data|email> on insert in table <shipping_method|customer>`; "
+             "`sales_channel_id: null` (new cart, cart update) and a cart update's "
+             "`billing_address: null` or `discounts: null` are 500 `unknown_error` (evidence: "
+             "observed, one request per property; code `services/cart.js`, "
+             "`services/customer.js`)",
+        mock="same as real; the document declares these properties nullable; the 500s carry "
+             "`X-Medusa-Mock-Quirk`",
+    ),
+    Quirk(
+        "customer-email-update-as-sent", "medusa", ("PostCustomersCustomer",),
+        official="`email`: the customer's new email",
+        real="stored as sent, not lower-cased (registration and login lower-case it, so after "
+             "a change to `Jane@Example.com` no spelling logs in); another customer's exact "
+             "email with the same kind of account (registered or guest) fails the unique index "
+             "on (email, has_account): 422 `duplicate_error` `Customer with email, has_account "
+             "<email>, t already exists.` (evidence: observed; code `services/customer.js` "
+             "`update`, `utils/exception-formatter.js`)",
+        mock="same as real; the document lists the 422",
+    ),
+    Quirk(
         "pagination-bigint-500", "medusa",
         ("GetProducts", "GetVariants", "GetRegions", "GetCollections", "GetProductCategories",
          "GetProductTags", "GetProductTypes", "GetCustomersCustomerOrders"),
@@ -737,10 +803,25 @@ QUIRKS = QUIRKS + (
     Quirk(
         "display-id-int4-500", "medusa", ("GetOrders",),
         official="`display_id`: a number",
-        real="a whole `display_id` outside PostgreSQL's integer range (`-1e16`) reaches the "
-             "database, which refuses it: 500 `unknown_error` (an unknown one in range is 404 "
-             "`Not Found`)",
+        real="a `display_id` PostgreSQL's `integer` column cannot take, a fraction (`1.5`) or "
+             "a whole number outside its range (`-1e16`), reaches the database, which refuses "
+             "it: 500 `unknown_error` (an unknown one in range is 404 `Not Found`)",
         mock="same as real; the document lists the 500",
+    ),
+    Quirk(
+        "variant-inventory-int4-500", "medusa", ("GetVariants",),
+        official="`inventory_quantity`: a number or a range of numbers",
+        real="a value or bound that is not a whole number within PostgreSQL's `integer` "
+             "(`inventory_quantity[gt]=1.5`, `2147483648`) reaches the database with the "
+             "variants' query, which fails: 500 `unknown_error` (evidence: observed)",
+        mock="same as real; the document lists the 500",
+    ),
+    Quirk(
+        "discount-condition-empty-500", "medusa", ("GetProductTags", "GetProductTypes"),
+        official="`discount_condition_id`: only the values a discount condition names",
+        real="an empty `discount_condition_id=` makes the query fail: 500 `unknown_error` "
+             "(evidence: observed)",
+        mock="same as real; the parameter's description says so",
     ),
     Quirk(
         "tag-date-bounds-raw-500", "medusa", ("GetProductTags", "GetProductTypes"),

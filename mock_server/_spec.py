@@ -76,3 +76,15 @@ def routes(document: Path | None = None) -> tuple[tuple[str, str, dict[str, Any]
 def operations() -> dict[str, dict[str, Any]]:
     """Every operation of the Store document by operationId, as written (see :func:`routes`)."""
     return {operation["operationId"]: operation for _, _, operation in routes()}
+
+
+@cache
+def path_file_schema(ref: str) -> dict[str, Any]:
+    """A schema of the Store document named by a ``$ref`` as a file of ``paths/`` writes it
+    (``../schemas/order.yaml#/OrderStatus``)."""
+    file_part, _, pointer = ref.partition("#")
+    node: Any = _load_yaml((spec_dir() / "paths" / file_part).resolve())
+    for part in pointer.strip("/").split("/"):
+        if part:
+            node = node[part]
+    return dict(node)

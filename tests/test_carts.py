@@ -168,6 +168,43 @@ def test_line_refusals_change_nothing(mock: Mock, body: dict, status: int, messa
     assert mock.services.store.snapshot() == before
 
 
+ADDRESS = {"first_name": "Dee", "last_name": "Eff", "address_1": "1 Road", "city": "Leeds",
+           "country_code": "gb", "postal_code": "LS1"}
+
+
+@pytest.mark.parametrize(("path", "body", "status"), [
+    ("line-items", {"variant_id": "<tshirt>", "quantity": -2}, 500),  # takes the line to 0
+    ("line-items", {"variant_id": "<tshirt>", "quantity": -3}, 500),  # and below
+    ("line-items", {"variant_id": "<mug>", "quantity": -1}, 500),  # a new line below 0
+    ("line-items", {"variant_id": "<tshirt>", "quantity": 0}, 400),
+    ("line-items/<line>", {"quantity": -2}, 500),
+    # the billing address is written in place before the shipping address is refused
+    ("", {"billing_address": {**ADDRESS, "city": "York"},
+          "shipping_address": {**ADDRESS, "country_code": "GB"}}, 404),
+    ("", {"billing_address": {**ADDRESS, "city": "York"}, "sales_channel_id": None}, 500),
+    ("", {"shipping_address": {**ADDRESS, "city": "York"}, "discounts": None}, 500),
+])
+def test_refused_cart_steps_change_nothing(mock: Mock, path: str, body: dict,
+                                           status: int) -> None:
+    """A quantity the database would refuse (Medusa's 500), a country code no country has, a
+    null Medusa reads as a value: the cart, its lines and its addresses stay as they were."""
+    cid = new_cart(mock)
+    tshirt = variant(mock, "t-shirt", "reg_uk")["id"]
+    mug = variant(mock, "coffee-mug", "reg_uk")["id"]
+    cart = post(mock, f"/store/carts/{cid}/line-items", {"variant_id": tshirt, "quantity": 2})
+    post(mock, f"/store/carts/{cid}", {"billing_address": ADDRESS, "shipping_address": ADDRESS})
+    fill = {"<tshirt>": tshirt, "<mug>": mug, "<line>": cart["cart"]["items"][0]["id"]}
+    body = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    path = "/".join(fill.get(part, part) for part in path.split("/"))
+    before = mock.services.store.snapshot()
+    r = mock.client.post(f"/store/carts/{cid}/{path}".rstrip("/"), json=body)
+    assert r.status_code == status, r.text
+    if status == 500:
+        assert r.headers["X-Medusa-Mock-Quirk"] in ("line-item-quantity-db-500",
+                                                     "null-optional-properties")
+    assert mock.services.store.snapshot() == before
+
+
 def test_unknown_carts(mock: Mock) -> None:
     r = mock.client.get("/store/carts/cart_nope")
     assert r.status_code == 404

@@ -114,6 +114,20 @@ def test_a_partial_explanation_does_not_count() -> None:
     assert extra.explained_by is None  # `count` missing is not the provider's doing
 
 
+def test_an_order_naming_no_column_of_product_types_is_explained_only_there() -> None:
+    server_error = _json(500, {"code": "unknown_error", "type": "unknown_error",
+                               "message": "An unknown error occurred."})
+    refused = _json(400, {"type": "invalid_data", "message": "'nope' does not match"})
+    types = _pair(server_error, refused, "GetProductTypes",
+                  "http://r/store/product-types?order=nope")
+    assert types.explained_by == "fields-unknown-column-400"
+    # tags check `order` themselves (400 on both sides): a 500 there is not this row's
+    tags = _pair(server_error, refused, "GetProductTags", "http://r/store/product-tags?order=nope")
+    assert tags.explained_by is None
+    assert _pair(server_error, refused, "GetProductTypes",
+                 "http://r/store/product-types?q=nope").explained_by is None
+
+
 def test_a_reproduced_quirk_never_explains_a_difference() -> None:
     from mock_server._quirks import BY_KEY, QUIRKS
 

@@ -154,12 +154,18 @@ class CartCore:
 
     # -- atomic steps -------------------------------------------------------------------------
     def snapshot(self, cart: Record) -> dict[str, Any]:
+        addresses = (self.store.addresses.get(cart.get(column) or "")
+                     for column in ("billing_address_id", "shipping_address_id"))
         return {"cart": copy.deepcopy(cart),
                 "items": {i["id"]: copy.deepcopy(i) for i in self.items(cart["id"])},
-                "sessions": {s["id"]: copy.deepcopy(s) for s in self.sessions(cart["id"])}}
+                "sessions": {s["id"]: copy.deepcopy(s) for s in self.sessions(cart["id"])},
+                "addresses": {a["id"]: copy.deepcopy(a) for a in addresses if a is not None}}
 
     def rollback(self, cart: Record, snapshot: dict[str, Any], *, created: bool = False) -> None:
-        """Undo a step that failed half-way: the cart, its lines and sessions as they were."""
+        """Undo a step that failed half-way: the cart, its lines, sessions and addresses as they
+        were."""
+        for row in snapshot.get("addresses", {}).values():
+            self.store.addresses.put(row)
         for item in self.items(cart["id"]):
             if item["id"] not in snapshot["items"]:
                 self.store.line_items.delete(item["id"])
@@ -189,7 +195,7 @@ class CartCore:
         snapshot = self.snapshot(cart)
         try:
             return step()
-        except (MedusaError, UnexpectedError):
+        except Exception:  # a refusal, or a failure the mock answers as Medusa's 500
             self.rollback(cart, snapshot)
             raise
         finally:

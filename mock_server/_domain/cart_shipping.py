@@ -62,10 +62,11 @@ class CartShipping(CartDiscounts):
                             data: dict[str, Any] | None) -> None:
         with self.store.lock:
             cart = self.get_or_fail(cart_id)
-            self._atomic(cart, lambda: self._add_shipping_method(cart, option_id, data or {}))
+            self._atomic(cart, lambda: self._add_shipping_method(cart, option_id, data))
             self.outbox.emit("cart.updated", {"id": cart["id"]})
 
-    def _add_shipping_method(self, cart: Record, option_id: str, data: dict[str, Any]) -> None:
+    def _add_shipping_method(self, cart: Record, option_id: str,
+                             data: dict[str, Any] | None) -> None:
         option = self.store.shipping_options.get(option_id)
         if option is None or option.get("deleted_at") is not None:
             raise MedusaError(ErrorType.NOT_FOUND,
@@ -77,6 +78,9 @@ class CartShipping(CartDiscounts):
         if not self._requirements_met(option, subtotal):
             raise MedusaError(ErrorType.NOT_ALLOWED,
                               "The Cart does not satisfy the shipping option's requirements")
+        if data is None:  # the manual provider hands the data back; the column is NOT NULL
+            raise MedusaError(ErrorType.INVALID_DATA, "Can't insert null value in field data "
+                              "on insert in table shipping_method")
         method = {"id": self.ids.new("sm"), "shipping_option_id": option["id"],
                   "order_id": None, "claim_order_id": None, "cart_id": cart["id"],
                   "swap_id": None, "return_id": None, "price": option.get("amount") or 0,

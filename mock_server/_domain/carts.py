@@ -25,7 +25,7 @@ from . import inventory, line_items
 from .bounds import Bounds
 from .cart_shipping import CartShipping
 from .cart_views import DEFAULT_RELATIONS, REFRESH_RELATIONS, WITH_CUSTOMER, CartViews
-from .customers import ADDRESS_KEYS, CustomerService
+from .customers import ADDRESS_KEYS, CustomerService, check_country
 from .errors import ErrorType, MedusaError, UnexpectedError
 from .payments import PaymentProviders
 from .pricing import PricingService
@@ -34,6 +34,27 @@ __all__ = ["DEFAULT_RELATIONS", "INSUFFICIENT_INVENTORY", "REFRESH_RELATIONS", "
            "CartService"]
 
 INSUFFICIENT_INVENTORY = "insufficient_inventory"
+INT4_MAX = 2 ** 31 - 1
+"""The largest value of PostgreSQL's ``integer``, the type of ``line_item.quantity``."""
+MISSING_GENERATE_ARGUMENT = (
+    "Unable to generate the line item because one or more required argument(s) are missing. "
+    "Ensure quantity, regionId, and variantId are passed")
+
+
+def null_property_fails(name: str) -> None:
+    """A ``null`` that class-validator lets through (``IsOptional``) and the cart service then
+    reads as a value: a property of ``null`` (``TypeError``) or a look-up TypeORM cannot
+    build, an unexpected error (500)."""
+    raise UnexpectedError(f"{name} is null", quirk="null-optional-properties")
+
+
+def storable_quantity(quantity: int) -> None:
+    """A line's quantity as the ``line_item`` table takes it: ``CHECK (quantity > 0)`` on an
+    ``integer`` column. Medusa writes what it computed (a negative quantity, or a merge that
+    takes a line to 0 or below) and PostgreSQL refuses it: an unexpected error (500)."""
+    if not 0 < quantity <= INT4_MAX:
+        raise UnexpectedError(f"line_item.quantity {quantity} violates the table's check",
+                              quirk="line-item-quantity-db-500")
 
 
 class CartService(CartViews, CartShipping):
@@ -64,21 +85,30 @@ class CartService(CartViews, CartShipping):
     def create(self, data: dict[str, Any], *, customer_id: str | None,
                context: dict[str, Any], key_channels: list[str]) -> Record:
         with self.store.lock:
-            region_id = data.get("region_id")
-            if region_id is None:
+            # the route: a region_id that is sent (``isDefined``: null and "" too) is used as
+            # sent, else the first region
+            if "region_id" in data:
+                region_id = data["region_id"]
+            else:
                 regions = [r for r in self.store.regions.values() if r.get("deleted_at") is None]
                 if not regions:
                     raise MedusaError(ErrorType.INVALID_DATA,
                                       "A region is required to create a cart")
                 region_id = regions[0]["id"]
-            region = self.pricing.region(region_id)
-            channel_id = data.get("sales_channel_id")
-            if channel_id is None and len(key_channels) == 1:
-                channel_id = key_channels[0]
-            channel = self._validated_channel(channel_id)
             customer = None
             if customer_id:
                 customer = self.customers.get(customer_id)
+            channel_id = data.get("sales_channel_id")
+            if not channel_id and len(key_channels) == 1:
+                channel_id = key_channels[0]
+            elif channel_id is None and "sales_channel_id" in data:
+                null_property_fails("sales_channel_id")
+            # the service: the sales channel, then the region
+            channel = self._validated_channel(channel_id)
+            if not region_id:
+                raise MedusaError(ErrorType.INVALID_DATA,
+                                  "A region_id must be provided when creating a cart")
+            region = self.pricing.region(region_id)
             countries = self._region_countries(region["id"])
             shipping: dict[str, Any] | None = None
             if data.get("country_code"):
@@ -114,7 +144,7 @@ class CartService(CartViews, CartShipping):
                 self.store.carts.put(cart)
                 for line in lines:
                     self._add_lines(cart, [line])
-            except MedusaError:
+            except Exception:
                 self.rollback(cart, snapshot, created=True)
                 raise
             self.outbox.emit("cart.created", {"id": cart["id"]})
@@ -170,7 +200,7 @@ class CartService(CartViews, CartShipping):
         channel = self.store.sales_channels.get(channel_id)
         if channel is None or channel.get("deleted_at") is not None:
             raise MedusaError(ErrorType.NOT_FOUND,
-                              f"Sales channel with id {channel_id} was not found")
+                              f"Sales channel with id: {channel_id} was not found")
         if channel.get("is_disabled"):
             raise MedusaError(ErrorType.INVALID_DATA, "Unable to assign the cart to a disabled "
                               f"Sales Channel \"{channel['name']}\"")
@@ -207,7 +237,8 @@ class CartService(CartViews, CartShipping):
             raise MedusaError(ErrorType.INVALID_DATA,
                               f"Cannot generate line item for variant \"{variant['title']}\" "
                               "without a price")
-        return line_items.line_fields(self.store, variant, price, quantity)
+        # ``generateLineItem`` writes ``quantity || 1``
+        return line_items.line_fields(self.store, variant, price, quantity or 1)
 
     def _check_line_channel(self, cart: Record, lines: list[line_items.LineFields]) -> None:
         channel = cart.get("sales_channel_id")
@@ -243,6 +274,7 @@ class CartService(CartViews, CartShipping):
                 raise MedusaError(ErrorType.NOT_ALLOWED, f"Variant with id: {line['variant_id']}"
                                   " does not have the required inventory",
                                   code=INSUFFICIENT_INVENTORY)
+            storable_quantity(quantity)
             if merge and current is not None:
                 current["quantity"] = quantity
                 current["unit_price"] = line["unit_price"]
@@ -262,6 +294,8 @@ class CartService(CartViews, CartShipping):
                       metadata: dict[str, Any] | None, *, customer_id: str | None) -> None:
         with self.store.lock:
             cart = self.get(cart_id)  # this route answers an unknown cart with not_found
+            if not quantity:  # ``validateGenerateArguments`` of a single variant
+                raise MedusaError(ErrorType.INVALID_DATA, MISSING_GENERATE_ARGUMENT)
             if cart.get("completed_at"):
                 # real Medusa fails here with a not_found error whose message is "null"
                 # (quirk `completed-cart-line-items-404`)
@@ -296,6 +330,7 @@ class CartService(CartViews, CartShipping):
                         raise MedusaError(ErrorType.NOT_ALLOWED,
                                           "Inventory doesn't cover the desired quantity",
                                           code=INSUFFICIENT_INVENTORY)
+                    storable_quantity(quantity)
                     region = self.region(cart)
                     line = self.generate_line(item["variant_id"], quantity, region,
                                                cart.get("customer_id"))
@@ -348,24 +383,29 @@ class CartService(CartViews, CartShipping):
         if data.get("customer_id"):
             customer = self.customers.get(data["customer_id"])
             cart["customer_id"], cart["email"] = customer["id"], customer["email"]
-        elif data.get("email") is not None:
+        elif "email" in data:  # ``isDefined``: a null email is checked (and refused) too
             customer = self._guest_customer(data["email"])
             cart["customer_id"], cart["email"] = customer["id"], customer["email"]
-        if data.get("customer_id") or data.get("region_id"):
+        if "customer_id" in data or "region_id" in data:
             self._reprice(cart, data.get("region_id") or cart["region_id"])
-        if data.get("region_id") and data["region_id"] != cart["region_id"]:
+        if "region_id" in data and data["region_id"] != cart["region_id"]:
             shipping = data.get("shipping_address")
             code = data.get("country_code") or (
                 shipping.get("country_code") if isinstance(shipping, dict) else None)
             self._set_region(cart, data["region_id"], code)
-        if data.get("billing_address") is not None:
+        if "billing_address" in data:
+            if data["billing_address"] is None:  # ``updateBillingAddress_`` reads null.id
+                null_property_fails("billing_address")
             self._set_address(cart, "billing_address_id", data["billing_address"],
                               check_region=False)
         if "shipping_address" in data:
             self._set_address(cart, "shipping_address_id", data["shipping_address"],
                               check_region=True)
-        if data.get("sales_channel_id") and data["sales_channel_id"] != cart.get(
+        # ``isDefined``: an empty id is looked up too (and not found)
+        if "sales_channel_id" in data and data["sales_channel_id"] != cart.get(
                 "sales_channel_id"):
+            if data["sales_channel_id"] is None:
+                null_property_fails("sales_channel_id")
             channel = self._validated_channel(data["sales_channel_id"])
             assert channel is not None
             for item in self.items(cart["id"]):
@@ -374,14 +414,16 @@ class CartService(CartViews, CartShipping):
             cart["sales_channel_id"] = channel["id"]
         if data.get("discounts"):
             self._apply_discounts(cart, [d["code"] for d in data["discounts"]])
-        elif "discounts" in data and data["discounts"] is not None:
+        elif "discounts" in data:
+            if data["discounts"] is None:  # ``isDefined(null) && null.length``
+                null_property_fails("discounts")
             cart["discount_ids"] = []
             self._refresh_adjustments(cart)
         if "gift_cards" in data:
             cart["gift_card_ids"] = []
             for entry in data.get("gift_cards") or []:
                 self._apply_gift_card(cart, entry["code"])
-        if data.get("metadata"):
+        if isinstance(data.get("metadata"), dict):  # any object is truthy, {} too
             cart["metadata"] = _merge_metadata(cart.get("metadata"), data["metadata"])
         if "context" in data:
             cart["context"] = {**(cart.get("context") or {}), **(data.get("context") or {})}
@@ -391,7 +433,9 @@ class CartService(CartViews, CartShipping):
         # the route: refresh the payment sessions of a cart that has some
         self._update_sessions_if_any(cart)
 
-    def _guest_customer(self, email: str) -> Record:
+    def _guest_customer(self, email: Any) -> Record:
+        if not isinstance(email, str) or not email.strip():  # ``validateEmail``
+            raise MedusaError(ErrorType.INVALID_DATA, "The email is not valid")
         email = email.strip().lower()
         existing = self.customers.find_by_email(email, registered=False)
         if existing is not None:
@@ -415,7 +459,7 @@ class CartService(CartViews, CartShipping):
                 item["unit_price"] = price
                 item["has_shipping"] = False
 
-    def _set_region(self, cart: Record, region_id: str, country_code: str | None) -> None:
+    def _set_region(self, cart: Record, region_id: Any, country_code: str | None) -> None:
         if cart.get("completed_at") or cart.get("payment_authorized_at"):
             raise MedusaError(ErrorType.NOT_ALLOWED,
                               "Cannot change the region of a completed cart")
@@ -465,6 +509,9 @@ class CartService(CartViews, CartShipping):
         if address is not None:
             cart[column] = address["id"]
             return
+        # the row is written with the code as sent (not lower-cased): the country table's
+        # foreign key decides
+        check_country(self.store, code)
         current = self.store.addresses.get(cart.get(column) or "")
         if current is not None:
             for key, item in fields.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._quirks import implements
 from .._state.store import Record, Store, Table
 from . import views
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
@@ -37,6 +38,7 @@ VARIANT_DEFAULT_RELATIONS = ("prices", "options", "product")
 VARIANT_ALLOWED_RELATIONS = (*VARIANT_DEFAULT_RELATIONS, "inventory_items")
 REGION_DEFAULT_RELATIONS = ("countries", "payment_providers", "fulfillment_providers",
                             "currency")
+INT4 = (-(2 ** 31), 2 ** 31 - 1)  # PostgreSQL's integer, the type of inventory_quantity
 
 
 
@@ -48,6 +50,7 @@ class CatalogService(Taxonomy):
         self.read_cache = read_cache or ReadCache(store, "off")
 
     # -- publishable keys and sales channels ---------------------------------------------------
+    @implements("publishable-key-unknown-ignored")
     def key_scopes(self, key: str | None) -> list[str]:
         """The sales channels a publishable API key is scoped to (none for an unknown key: Medusa
         then answers as if no key was sent)."""
@@ -177,6 +180,7 @@ class CatalogService(Taxonomy):
         return self.read_cache.get(("retrieve_region", region_id, query_key(query)),
                                    lambda: self._retrieve_region(region_id, query))
 
+    @implements("products-count-without-relations")
     def _list_products(self, query: dict[str, Any], *, customer_id: str | None = None,
                        key_channels: Sequence[str] = ()) -> tuple[list[dict[str, Any]], int]:
         config = list_config(query, default_fields=PRODUCT_DEFAULT_FIELDS,
@@ -228,6 +232,7 @@ class CatalogService(Taxonomy):
         product = self.store.products.get(product_id)
         return bool(product and set(product["sales_channel_ids"]) & set(channel_ids))
 
+    @implements("search-without-plugin")
     def search_products(self, q: str | None, *, offset: float | None = None,
                         limit: float | None = None) -> list[dict[str, Any]]:
         """What a search plugin indexes and returns: published products matching ``q`` in the
@@ -364,6 +369,12 @@ class CatalogService(Taxonomy):
             ids = query["ids"].split(",")
         titles = query.get("title")
         inventory = query.get("inventory_quantity")
+        bounds = inventory.values() if isinstance(inventory, dict) else [inventory]
+        if any(isinstance(b, int | float)
+               and not (float(b).is_integer() and INT4[0] <= b <= INT4[1]) for b in bounds):
+            # the variants are queried first: PostgreSQL refuses the bound for an integer column
+            raise UnexpectedError("inventory_quantity is no PostgreSQL integer",
+                                  quirk="variant-inventory-int4-500")
 
         def keep(v: Record) -> bool:
             if v.get("deleted_at") is not None:
@@ -384,14 +395,16 @@ class CatalogService(Taxonomy):
             rows = sort_rows(self.store.product_variants.find(keep), config.order,
                              views.VARIANT_FIELDS)
             rows = page(rows, config)
-            return self._priced_variants(rows, config, ctx)
+            return self._priced_variants(rows, config, ctx, listed=True)
 
-    def _priced_variants(self, rows: list[Record], config: ListConfig,
-                         ctx: PricingContext) -> list[dict[str, Any]]:
-        """``setVariantPrices``: one tax-rate look-up, for the first variant's product."""
+    def _priced_variants(self, rows: list[Record], config: ListConfig, ctx: PricingContext,
+                         *, listed: bool = False) -> list[dict[str, Any]]:
+        """``setVariantPrices``: one tax-rate look-up, for the first variant's product. The list
+        (``ProductVariantService.list``) never loads the ``prices`` relation: a variant's
+        ``prices`` there are the pricing's, so one without a price in the context has none."""
         tax_rates = (self.pricing.product_tax_rates(rows[0]["product_id"], ctx)
                      if rows and ctx.taxed else None)
-        relations = set(config.relations)
+        relations = set(config.relations) - ({"prices"} if listed else set())
         out = []
         for variant in rows:
             view = self.variant_entity(variant, relations, select=config.select)
@@ -450,22 +463,22 @@ class CatalogService(Taxonomy):
             return views.region_entity(self.store, region, config.select, config.relations)
 
     # -- shipping options ----------------------------------------------------------------------
+    @implements("shipping-options-product-filter")
     def list_shipping_options(self, *, is_return: bool | None, region_id: str | None,
                               product_ids: list[str]) -> list[dict[str, Any]]:
+        """``GET /store/shipping-options``: an empty ``region_id`` filters nothing (the route
+        tests it for truthiness); any ``product_ids`` (the comma-separated value split, empty
+        parts included) selects no option, as Medusa 1.20 filters on the products'
+        ``profile_id``, which its products no longer carry."""
+        if product_ids:
+            return []
         with self.store.lock:
-            profiles: set[str] | None = None
-            if product_ids:
-                profiles = {p["profile_id"] for pid in product_ids
-                            if (p := self.store.products.get(pid)) and p.get("deleted_at") is None}
-
             def keep(o: Record) -> bool:
                 if o.get("deleted_at") is not None or o.get("admin_only"):
                     return False
                 if is_return is not None and bool(o["is_return"]) != is_return:
                     return False
-                if region_id is not None and o["region_id"] != region_id:
-                    return False
-                return profiles is None or o["profile_id"] in profiles
+                return not region_id or o["region_id"] == region_id
 
             out = []
             for option in self.store.shipping_options.find(keep):

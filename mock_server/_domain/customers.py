@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from .._quirks import implements
 from .._state.clock import Clock
 from .._state.ids import IdGenerator
 from .._state.outbox import EventOutbox
@@ -21,6 +23,25 @@ ADDRESS_KEYS = (
     "province", "postal_code", "phone", "metadata",
 )
 UPDATABLE_CUSTOMER_KEYS = ("first_name", "last_name", "phone", "email")
+# what ``addAddress`` compares (with ``===``) to find the same address in the address book
+SAME_ADDRESS_KEYS = ("address_1", "address_2", "city", "phone", "postal_code", "province",
+                     "first_name", "last_name")
+# the value part of PostgreSQL's foreign-key detail as Medusa's exception formatter reads it
+_KEY_VALUE = re.compile(r"[\w-]+", re.ASCII)
+
+
+def check_country(store: Store, code: Any) -> None:
+    """An address names its country by ``country_code``, a foreign key to the country table
+    (lower-case ISO codes): PostgreSQL refuses any other value when the row is written, which
+    Medusa's exception formatter answers as ``not_found`` ``Country with country_code <code>
+    does not exist.`` (``null`` when the value is not one word, as ``""``). ``None`` is no
+    country and passes."""
+    if code is None or (isinstance(code, str) and store.countries.get(code) is not None):
+        return
+    value = str(code)
+    message = (f"Country with country_code {value} does not exist."
+               if _KEY_VALUE.fullmatch(value) else "null")
+    raise MedusaError(ErrorType.NOT_FOUND, message)
 
 
 class CustomerService:
@@ -91,15 +112,25 @@ class CustomerService:
             self.outbox.emit("customer.created", views.customer(self.store, record))
             return record
 
+    @implements("customer-email-update-as-sent", "null-optional-properties")
     def update(self, customer_id: str, data: dict[str, Any]) -> Record:
         with self.store.lock:
             record = self.get(customer_id)
-            if "billing_address" in data and data["billing_address"] is not None:
+            # Medusa writes the billing address, then the customer row, in one transaction:
+            # the address's refusals come first, then the row's (a null email), then the writes
+            if "billing_address" in data:
+                self._billing_address(record, data["billing_address"])
+            if "email" in data and data["email"] is None:
+                raise MedusaError(ErrorType.INVALID_DATA, "Can't insert null value in field "
+                                  "email on insert in table customer")
+            if data.get("email"):
+                self._check_email_free(record, data["email"])
+            if "billing_address" in data:
                 self._set_billing_address(record, data["billing_address"])
             for key in UPDATABLE_CUSTOMER_KEYS:
-                if key in data:
-                    record[key] = data[key].lower() if key == "email" and data[key] else data[key]
-            if data.get("metadata"):
+                if key in data:  # as sent: ``update`` does not lower-case an email
+                    record[key] = data[key]
+            if isinstance(data.get("metadata"), dict):  # any object is truthy, {} too
                 merged = dict(record.get("metadata") or {})
                 for key, value in data["metadata"].items():
                     if value == "":
@@ -113,6 +144,18 @@ class CustomerService:
             self.outbox.emit("customer.updated", {"id": record["id"]})
             return record
 
+    def _check_email_free(self, customer: Record, email: str) -> None:
+        """The customer table's unique index on (email, has_account): another customer with
+        this email and the same kind of account makes the row fail, answered as Medusa's
+        exception formatter words PostgreSQL's detail."""
+        taken = self.store.customers.first(
+            lambda c: c["email"] == email and c["deleted_at"] is None
+            and c["has_account"] == customer["has_account"] and c["id"] != customer["id"])
+        if taken is not None:
+            flag = "t" if customer["has_account"] else "f"
+            raise MedusaError(ErrorType.DUPLICATE_ERROR, f"Customer with email, has_account "
+                              f"{email}, {flag} already exists.")
+
     def _linkable(self, customer: Record, address: Record) -> bool:
         """Whether ``customer`` may make ``address`` its billing address: a row of its own address
         book, its billing address, or an address of one of its own orders or carts (quirk
@@ -125,18 +168,34 @@ class CustomerService:
                    for column in ("shipping_address_id", "billing_address_id")
                    for row in table.by(column, address["id"]))
 
-    def _set_billing_address(self, customer: Record, value: Any) -> None:
+    def _billing_address(self, customer: Record, value: Any) -> tuple[Record | None,
+                                                                       dict[str, Any]]:
+        """What ``updateBillingAddress_`` would link (an address of the book) or write (the
+        fields of a new or changed address), after its checks; nothing for ``null``, which
+        unlinks the billing address."""
+        if value is None:
+            return None, {}
         if isinstance(value, str):
             address = self.store.addresses.get(value)
             if (address is None or address["deleted_at"] is not None
                     or not self._linkable(customer, address)):
                 # Another customer's address answers like an unknown id: no existence oracle.
                 raise MedusaError(ErrorType.NOT_FOUND, f"Address with id {value} was not found")
-            customer["billing_address_id"] = address["id"]
-            return
+            return address, {}
         fields = {k: value.get(k) for k in ADDRESS_KEYS if k in value}
         if fields.get("country_code"):
             fields["country_code"] = fields["country_code"].lower()
+        check_country(self.store, fields.get("country_code"))
+        return None, fields
+
+    def _set_billing_address(self, customer: Record, value: Any) -> None:
+        linked, fields = self._billing_address(customer, value)
+        if value is None:
+            customer["billing_address_id"] = None
+            return
+        if linked is not None:
+            customer["billing_address_id"] = linked["id"]
+            return
         current = self.store.addresses.get(customer.get("billing_address_id") or "")
         if current is not None:
             current.update(fields)
@@ -156,16 +215,19 @@ class CustomerService:
         return record
 
     def add_address(self, customer_id: str, fields: dict[str, Any]) -> None:
+        """``addAddress``: nothing is added when the address book holds the same address, as
+        Medusa compares it: field by field with ``===``, so a field the request leaves out
+        (``undefined``) never equals a stored ``null``."""
         fields = dict(fields)
         fields["country_code"] = str(fields.get("country_code") or "").lower()
         with self.store.lock:
             self.get(customer_id)
-            same = ("address_1", "address_2", "city", "phone", "postal_code", "province",
-                    "first_name", "last_name")
             for existing in views.customer_addresses(self.store, customer_id):
                 if (str(existing.get("country_code") or "").lower() == fields["country_code"]
-                        and all(existing.get(k) == fields.get(k) for k in same)):
+                        and all(k in fields and existing.get(k) == fields[k]
+                                for k in SAME_ADDRESS_KEYS)):
                     return
+            check_country(self.store, fields["country_code"])
             self._new_address(customer_id, fields)
 
     def _own_address(self, customer_id: str, address_id: str) -> Record | None:
@@ -179,8 +241,11 @@ class CustomerService:
             address = self._own_address(customer_id, address_id)
             if address is None:
                 raise MedusaError(ErrorType.INVALID_DATA, "Could not find address for customer")
+            code = fields.get("country_code")
+            check_country(self.store, code.lower() if isinstance(code, str) else code)
             for key in ADDRESS_KEYS:
-                if key in fields:
+                # a null country_code is ``undefined`` after ``?.toLowerCase()``: not written
+                if key in fields and not (key == "country_code" and fields[key] is None):
                     value = fields[key]
                     address[key] = value.lower() if key == "country_code" and value else value
             address["updated_at"] = self.clock.iso()

@@ -13,8 +13,10 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .._quirks import implements
 from .._state.store import Record
 from .errors import ErrorType, MedusaError, UnexpectedError
 
@@ -25,8 +27,8 @@ class ListConfig:
 
     select: list[str] | None
     relations: list[str]
-    skip: int = 0
-    take: int | None = None
+    skip: float = 0  # a number as the query gave it (PostgreSQL rounds a fraction)
+    take: float | None = None
     order: dict[str, str] | None = None
     allowed_properties: list[str] = field(default_factory=list)
 
@@ -99,19 +101,29 @@ def list_config(query: dict[str, Any], *, default_fields: Sequence[str] = (),
 
 
 def _pg_int(value: float | int | None) -> int | None:
-    """A number as PostgreSQL takes it for LIMIT/OFFSET: rounded half away from zero."""
-    if value is None:
-        return None
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+    """A number as PostgreSQL takes it for LIMIT/OFFSET: the decimal JavaScript writes for it
+    (the shortest one that reads back as the same double, as ``repr`` writes it) rounded half
+    away from zero. Rounding the double itself is wrong near a half: ``0.49999999999999994 +
+    0.5`` is ``1.0`` in binary, where PostgreSQL's numeric rounds the decimal to 0."""
+    if value is None or isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        raise UnexpectedError("LIMIT/OFFSET must be a finite number")
+    if value.is_integer():
+        return int(value)
+    return int(Decimal(repr(value)).to_integral_value(rounding=ROUND_HALF_UP))
 
 
+@implements("pagination-limit-zero", "pagination-numbers-rounded")
 def page(rows: list[Record], config: ListConfig) -> list[Record]:
-    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit; PostgreSQL rounds
-    fractions and refuses negative numbers (an unexpected error in Medusa)."""
-    skip, take = _pg_int(config.skip) or 0, _pg_int(config.take)
+    """``skip``/``take`` as TypeORM applies them: ``take: 0`` means no limit (a fraction that
+    PostgreSQL rounds to 0 is a limit of 0); PostgreSQL rounds fractions and refuses negative
+    numbers (an unexpected error in Medusa)."""
+    skip = _pg_int(config.skip) or 0
+    take = _pg_int(config.take) if config.take else None
     if skip < 0 or (take is not None and take < 0):
         raise UnexpectedError("LIMIT/OFFSET must not be negative")
-    return rows[skip:] if not take else rows[skip:skip + take]
+    return rows[skip:] if take is None else rows[skip:skip + take]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -128,6 +140,7 @@ def _column_key(name: str) -> Callable[[Record], tuple[int, Any]]:
     return lambda row: _sort_key(row.get(name))
 
 
+@implements("equal-timestamps-order")
 def sort_rows(rows: list[Record], order: dict[str, str] | None,
               columns: Iterable[str]) -> list[Record]:
     """ORDER BY the requested column (NULLs last ascending, first descending). Ties keep the

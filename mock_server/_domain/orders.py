@@ -11,7 +11,7 @@ from .._state.store import Record, Store
 from . import cart_totals, views
 from .customers import CustomerService
 from .errors import ErrorType, MedusaError, UnexpectedError, not_found
-from .listing import list_config
+from .listing import ListConfig, list_config, page
 from .tokens import TokenError, TokenService
 
 # The Store order routes' query configuration (``api/routes/store/orders/index.js``).
@@ -21,6 +21,9 @@ DEFAULT_ORDER_RELATIONS = (
     "customer", "payments", "region",
 )
 ALLOWED_ORDER_RELATIONS = (*DEFAULT_ORDER_RELATIONS, "billing_address")
+# ``getTotalsRelations``: what an order's totals need is loaded whatever ``expand`` names
+TOTALS_RELATIONS = frozenset({"items", "items.variant", "discounts", "discounts.rule",
+                              "shipping_methods", "region", "payments"})
 ALLOWED_ORDER_FIELDS = (
     *views.STORE_ORDER_FIELDS, "object", "shipping_total", "discount_total", "tax_total",
     "refunded_total", "total", "subtotal", "paid_total", "refundable_amount", "gift_card_total",
@@ -46,6 +49,30 @@ def stored_totals(order: Record, items: list[Record], region: Record | None = No
     computed = cart_totals.compute(region_in, lines, methods, discounts, [])
     discount = next((d for d in discounts if d["rule"]["type"] != "free_shipping"), None)
     return computed, discount
+
+
+def loaded_only(view: dict[str, Any], expand: str | None) -> dict[str, Any]:
+    """An order view without the default relations ``expand`` did not load: a given
+    ``expand`` (even an empty one, which names none) replaces the route's default relations,
+    and only the totals' relations are added to it."""
+    if expand is None:
+        return view
+    loaded = set(TOTALS_RELATIONS)
+    for name in filter(None, expand.split(",")):
+        parts = name.split(".")
+        loaded.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    for relation in DEFAULT_ORDER_RELATIONS:
+        if relation in loaded:
+            continue
+        head, _, tail = relation.partition(".")
+        if not tail:
+            view.pop(head, None)
+            continue
+        value = view.get(head)
+        for entry in value if isinstance(value, list) else [value]:
+            if isinstance(entry, dict):
+                entry.pop(tail, None)
+    return view
 
 
 def placed_order_total(order: Record, items: list[Record]) -> int:
@@ -161,7 +188,7 @@ class OrderService:
             if order is None:
                 raise not_found("Order", id=order_id)
             self.store.orders.touch(order_id)
-            view = self.store_view(order)
+            view = loaded_only(self.store_view(order), (query or {}).get("expand"))
         return views.clean_response(view, allowed) if allowed is not None else view
 
     def retrieve_by_cart(self, cart_id: str) -> dict[str, Any]:
@@ -181,11 +208,13 @@ class OrderService:
             if len(matches) != 1:
                 return None
             self.store.orders.touch(matches[0]["id"])
-            view = self.store_view(matches[0])
+            view = loaded_only(self.store_view(matches[0]), (query or {}).get("expand"))
         return views.clean_response(view, allowed) if allowed is not None else view
 
-    def list_for_customer(self, customer_id: str, *, limit: int, offset: int,
+    def list_for_customer(self, customer_id: str, *, limit: float, offset: float,
                           filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        """A customer's orders, newest first, paged as TypeORM and PostgreSQL page (``limit``
+        0 is no limit, fractions are rounded)."""
         def keep(order: Record) -> bool:
             if order["customer_id"] != customer_id:
                 return False
@@ -206,8 +235,8 @@ class OrderService:
         with self.store.lock:
             orders = [o for o in self.store.orders.by("customer_id", customer_id) if keep(o)]
             orders.sort(key=lambda o: o["created_at"], reverse=True)
-            page = orders[offset:offset + limit]
-            return [self.store_view(o, route="list") for o in page], len(orders)
+            shown = page(orders, ListConfig(select=None, relations=[], skip=offset, take=limit))
+            return [self.store_view(o, route="list") for o in shown], len(orders)
 
     # -- claim -> confirm ----------------------------------------------------------------------
     def request_claim(self, customer_id: str | None, order_ids: list[str]) -> None:

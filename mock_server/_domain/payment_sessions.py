@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._quirks import implements
 from .._state.store import Record
 from .cart_core import CartCore
 from .errors import ErrorType, MedusaError
@@ -26,6 +27,7 @@ class PaymentSessions(CartCore):
         self.store.payment_sessions.put(session)
         return session
 
+    @implements("payment-session-duplicate-422")
     def _set_sessions(self, cart: Record) -> None:
         """``setPaymentSessions``: one session per provider of the region, amounts kept current;
         a region with one provider gets its session created and selected."""
@@ -115,6 +117,7 @@ class PaymentSessions(CartCore):
                 selected["updated_at"] = self.clock.iso()
             self.outbox.emit("cart.updated", {"id": cart["id"]})
 
+    @implements("refresh-unselects-session")
     def refresh_payment_session(self, cart_id: str, provider_id: str) -> None:
         with self.store.lock:
             cart = self.get_or_fail(cart_id)

@@ -20,6 +20,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from .._quirks import implements
 from .errors import ErrorType, MedusaError
 
 MANUAL = "manual"
@@ -47,6 +48,7 @@ class PaymentProviders:
             raise MedusaError(ErrorType.NOT_FOUND,
                               f"Could not find a payment provider with id: {provider_id}")
 
+    @implements("mock-payment-provider")
     def initiate(self, provider_id: str, context: dict[str, Any]) -> dict[str, Any]:
         """The data of a new session (``createPayment``/``initiatePayment``)."""
         self._require(provider_id)
@@ -54,6 +56,7 @@ class PaymentProviders:
             return {"status": "pending", "outcome": "authorized"}
         return {"status": "pending"}
 
+    @implements("manual-session-update-nested-data", "mock-payment-provider")
     def update_data(self, provider_id: str, data: dict[str, Any],
                     update: dict[str, Any]) -> dict[str, Any]:
         """``updatePaymentData``: the update merged into the session's data."""
@@ -70,6 +73,7 @@ class PaymentProviders:
             merged.update(copy.deepcopy(inner))
         return merged
 
+    @implements("mock-payment-provider", "order-edit-seed")
     def authorize(self, provider_id: str, data: dict[str, Any]) -> Authorization:
         self._require(provider_id)
         if provider_id == MOCK_PAYMENT:

@@ -61,10 +61,11 @@ class PricingService:
         self.store = store
 
     # -- context -------------------------------------------------------------------------------
-    def region(self, region_id: str) -> Record:
-        region = self.store.regions.get(region_id)
+    def region(self, region_id: Any) -> Record:
+        region = self.store.regions.get(region_id) if isinstance(region_id, str) else None
         if region is None or region.get("deleted_at") is not None:
-            raise MedusaError(ErrorType.NOT_FOUND, f"Region with {region_id} was not found")
+            shown = "null" if region_id is None else region_id  # as JavaScript writes it
+            raise MedusaError(ErrorType.NOT_FOUND, f"Region with {shown} was not found")
         return region
 
     def cart_region_id(self, cart_id: str, *, unknown_cart_not_found: bool = False) -> str:

@@ -128,11 +128,13 @@ class ReturnService:
         refund_amount = cart_totals.js_round(refund) - self._shipping_total(order, option)
         ret: Record = {
             # a swap's return belongs to the swap only (no order id, no shipping data) and
-            # takes the swap's no_notification
+            # takes the swap's no_notification; the route's ``fulfill`` gives a return with a
+            # shipping method the provider's data (``{}`` for manual), one without none
             "id": ret_id, "created_at": now, "updated_at": now, "status": "requested",
             "swap_id": swap_id, "claim_order_id": None,
             "order_id": None if swap_id else order["id"], "location_id": None,
-            "shipping_data": None if swap_id else {}, "refund_amount": max(refund_amount, 0),
+            "shipping_data": {} if option is not None and not swap_id else None,
+            "refund_amount": max(refund_amount, 0),
             "received_at": None, "no_notification": True if swap_id else None, "metadata": None,
             "idempotency_key": idempotency_key,
             "items": [{"return_id": ret_id, "item_id": line["id"], "quantity": entry["quantity"],

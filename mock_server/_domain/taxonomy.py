@@ -53,8 +53,11 @@ class Taxonomy:
 
     def list_values(self, table: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int,
                                                                       ListConfig]:
-        """Product tags or types: ``value`` search with ``q``, string and date comparisons."""
-        config = list_config(query, default_fields=TAG_FIELDS, allowed_fields=TAG_FIELDS,
+        """Product tags or types: ``value`` search with ``q``, string and date comparisons. The
+        types route is the admin one, which checks ``order`` against no list: any column sorts
+        (and another name fails in the database)."""
+        config = list_config(query, default_fields=TAG_FIELDS,
+                             allowed_fields=() if table == "product_types" else TAG_FIELDS,
                              default_limit=20)
 
         def matches(value: Any, wanted: Any) -> bool:
@@ -72,7 +75,8 @@ class Taxonomy:
 
         condition = query.get("discount_condition_id")
         if condition == "":
-            raise UnexpectedError("empty discount condition id")
+            raise UnexpectedError("empty discount condition id",
+                                  quirk="discount-condition-empty-500")
 
         def keep(r: Record) -> bool:
             if r.get("deleted_at") is not None or condition:  # no discount conditions here

@@ -305,12 +305,17 @@ class HardenedURIParser(OpenAPIURIParser):
     already does for ``TypeValidationError``, so that the parameter's schema refuses it (400).
 
     A subclass may read a query string as a number before Connexion's cast
-    (:meth:`read_query_number`; ``None``: not a number, cast as usual).
+    (:meth:`read_query_number`; ``None``: not a number, cast as usual), and take a query
+    parameter as not sent (:meth:`absent_query_value`).
     """
 
     @staticmethod
     def read_query_number(value: str) -> int | float | None:
         return None
+
+    @staticmethod
+    def absent_query_value(definition: dict[str, Any], values: list[str]) -> bool:
+        return False
 
     @functools.cached_property
     def param_schemas(self) -> dict[str, Any]:
@@ -324,6 +329,8 @@ class HardenedURIParser(OpenAPIURIParser):
             schema = self.param_schemas.get(key)
             if not (defn or schema):
                 resolved[key] = values
+                continue
+            if _in == "query" and defn and self.absent_query_value(defn, values):
                 continue
             if _in == "path":
                 values = [values]

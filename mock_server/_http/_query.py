@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 
 from .._domain.errors import ErrorType, MedusaError, UnexpectedError
 from .._quirks import implements
-from .._spec import operations
+from .._spec import operations, path_file_schema
 from ._responses import json_response
 
 _BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
@@ -42,7 +42,7 @@ Spec = Sequence[tuple[str, str]]
 KINDS = frozenset({
     "string", "string_or_null", "number", "int", "array", "boolean", "boolean_lower",
     "boolean_string", "string_or_strings", "string_or_comparison", "number_or_comparison",
-    "date_comparison", "date_comparison_type", "email", "object",
+    "date_comparison", "date_comparison_type", "email", "object", "enum_each",
 })
 STAGES = ("handler", "validation")
 
@@ -298,7 +298,8 @@ def _comparison(name: str, value: Any, operators: Sequence[str], kind: str,
 
 
 @implements("boolean-query-lenient", "pagination-numbers-rounded")
-def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
+def _check(name: str, kind: str, value: Any, messages: list[str],
+           operation_id: str = "") -> Any:
     """One property's value after class-transformer, adding class-validator's messages."""
     if kind == "string":
         if not isinstance(value, str):
@@ -360,7 +361,28 @@ def _check(name: str, kind: str, value: Any, messages: list[str]) -> Any:
         if not isinstance(value, dict):
             messages.append(f"nested property {name} must be either object or array")
         return value
+    if kind == "enum_each":
+        # ``@IsEnum(E, {each: true})``: every element of a list, or the value itself
+        allowed = enum_values(operation_id, name)
+        if not all(isinstance(v, str) and v in allowed
+                   for v in (value if isinstance(value, list) else [value])):
+            messages.append(f"each value in {name} must be one of the following values: "
+                            f"{', '.join(allowed)}")
+        return value
     raise AssertionError(kind)  # pragma: no cover - a DTO table typo
+
+
+@cache
+def enum_values(operation_id: str, name: str) -> tuple[str, ...]:
+    """The values the document allows for each element of a query parameter (its ``items``'
+    ``enum``), in the document's order (class-validator lists the enum's)."""
+    for parameter in operations()[operation_id].get("parameters", []):
+        if isinstance(parameter, dict) and parameter.get("name") == name:
+            items = parameter["schema"].get("items", {})
+            if "$ref" in items:
+                items = path_file_schema(items["$ref"])
+            return tuple(items["enum"])
+    raise KeyError(f"{operation_id}: no query parameter {name}")
 
 
 def validate(operation_id: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -378,7 +400,7 @@ def validate(operation_id: str, query: dict[str, Any] | None = None) -> dict[str
         if name in seen or name not in query:
             continue
         seen.add(name)
-        value = _check(name, kinds[name], query[name], messages)
+        value = _check(name, kinds[name], query[name], messages, operation_id)
         if value is _UNDEFINED:
             continue
         out[name] = value

@@ -353,6 +353,13 @@ class MedusaURIParser(_compat.HardenedURIParser):
     def read_query_number(value: str) -> int | float | None:
         return js_number(value)
 
+    @staticmethod
+    def absent_query_value(definition: dict[str, Any], values: list[str]) -> bool:
+        """A parameter marked ``x-medusa-empty-is-absent`` sent once, empty: a middleware that
+        runs before Medusa's validation replaces it (``withDefaultSalesChannel`` puts the
+        default sales channel in place of a value of length 0)."""
+        return bool(definition.get("x-medusa-empty-is-absent")) and list(values) == [""]
+
 
 class MedusaParameterValidator(_compat.CachedParameterValidator):
     """Connexion's parameter validation after the operation's query DTO where the document has

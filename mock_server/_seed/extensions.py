@@ -279,6 +279,12 @@ def load_orders(seed: Seeding) -> None:
                 "tax_lines": seed.tax_lines("smtl", cart_totals.shipping_tax_lines(
                     {"id": method_id}, region), shipping_method_id=method_id),
             })
+        if fulfillment in ("fulfilled", "shipped"):
+            order["fulfillments"].append(fulfilment_of(seed, order, lines, region,
+                                                       shipped=fulfillment == "shipped"))
+        if not region["payment_providers"]:
+            raise seed.fail(f"{path}.region", f"region {region['name']!r} offers no payment "
+                            "provider: an order cannot be paid there")
         order["payments"].append({
             "id": seed.ids.new("pay"), "created_at": seed.now, "updated_at": seed.now,
             "swap_id": None, "cart_id": order["cart_id"], "order_id": order["id"],
@@ -291,3 +297,23 @@ def load_orders(seed: Seeding) -> None:
         })
         seed.store.orders.put(order)
 
+
+def fulfilment_of(seed: Seeding, order: Record, lines: list[Record], region: Record, *,
+                  shipped: bool) -> Record:
+    """The one fulfilment of every line that a merchant makes for a seeded order that is
+    fulfilled (or shipped), as ``POST /admin/orders/{id}/fulfillment`` creates it, by the
+    provider of the order's shipping method."""
+    option = seed.store.shipping_options.get(
+        next((m["shipping_option_id"] for m in order["shipping_methods"]), ""))
+    provider = (option or {}).get("provider_id") or next(
+        iter(region.get("fulfillment_providers") or []), "manual")
+    fulfilment_id = seed.ids.new("ful")
+    return {
+        "id": fulfilment_id, "created_at": seed.now, "updated_at": seed.now,
+        "claim_order_id": None, "swap_id": None, "order_id": order["id"],
+        "no_notification": None, "provider_id": provider, "location_id": None,
+        "tracking_numbers": [], "data": {}, "shipped_at": seed.now if shipped else None,
+        "canceled_at": None, "metadata": {}, "idempotency_key": None, "tracking_links": [],
+        "items": [{"fulfillment_id": fulfilment_id, "item_id": line["id"],
+                   "quantity": line["quantity"]} for line in lines],
+    }

@@ -140,8 +140,10 @@ def load_regions(seed: Seeding) -> None:
             "tax_provider_id": None,
             "includes_tax": bool(entry.get("includes_tax", False)),
             "metadata": entry.get("metadata"),
-            "payment_providers": list(entry.get("payment_providers") or ["manual"]),
-            "fulfillment_providers": list(entry.get("fulfillment_providers") or ["manual"]),
+            # `medusa seed` gives a region exactly the providers it lists: none when the key
+            # is absent or empty (RegionService.create only adds what `regionData` names)
+            "payment_providers": list(entry.get("payment_providers") or []),
+            "fulfillment_providers": list(entry.get("fulfillment_providers") or []),
         })
         for j, code in enumerate(countries):
             country = seed.store.countries.get(str(code).lower())

@@ -12,10 +12,12 @@ from .._domain.order_edits import status as edit_status
 from .._domain.orders import placed_order_total
 from .._domain.payment_collections import new_session
 from .._domain.payments import MOCK_PAYMENT, OUTCOMES
+from .._quirks import implements
 from .._state.store import Record
 from .context import Seeding
 
 
+@implements("order-edit-seed")
 def load_order_edits(seed: Seeding) -> None:
     """Extension: ``order_edits``, edits a merchant prepared on seeded orders, as Medusa's
     admin routes leave them (``medusa seed`` ignores the key)::

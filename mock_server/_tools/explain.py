@@ -124,8 +124,10 @@ def _unknown_column(c: Comparison) -> list[str]:
     operations = ("GetProducts", "GetProductsProduct", "GetVariants", "GetProductCategories",
                   "GetProductCategoriesCategory")
     names = {name for name, _ in _query(c)}
-    if (c.operation in operations and names & {"fields", "expand"}
-            and _server_error(c.reference) and _json_error(c.candidate, 400, "invalid_data")):
+    selects = (c.operation in operations and names & {"fields", "expand"}) or (
+        c.operation == "GetProductTypes" and "order" in names)
+    if (selects and _server_error(c.reference)
+            and _json_error(c.candidate, 400, "invalid_data")):
         return _all(c)
     return []
 

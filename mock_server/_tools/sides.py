@@ -136,7 +136,11 @@ class Side:
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.jwt_secret = jwt_secret
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        # an idle connection is dropped before a server's keep-alive timer (Node's and the
+        # mock's: 5 s) closes it, so a request never races that close ("Server disconnected
+        # without sending a response" when one side waited on the other for a while)
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                 limits=httpx.Limits(keepalive_expiry=2.0))
         self.cookie: str | None = None
         self.last_set_cookie: str | None = None
         self.requests = 0

@@ -118,6 +118,11 @@ _CART_STATE_MESSAGES = re.compile("|".join((
     r"The shipping option is not available in the cart's region",
     r"The Cart does not satisfy the shipping option's requirements",
     r"Cart payment not authorized",
+    r"Unable to generate the line item because one or more required argument\(s\) are missing\. "
+    r"Ensure quantity, regionId, and variantId are passed",
+    # a null the document allows (quirk null-optional-properties)
+    r"The email is not valid", r"A region_id must be provided when creating a cart",
+    r"Can't insert null value in field data on insert in table shipping_method",
 )))
 CART_OPERATIONS = (
     "PostCart", "PostCartsCart", "PostCartsCartComplete", "PostCartsCartLineItems",
@@ -163,6 +168,18 @@ class Allowance:
     """``condition(case, response)``: the row applies only when this is true."""
     condition_text: str
     reason: str
+
+
+def _reproduced_500(quirks: tuple[str, ...], operations: tuple[str, ...],
+                    reason: str) -> tuple[Allowance, ...]:
+    """One row per operation: the mock's deliberate 500 for one of these registry keys."""
+    return tuple(
+        Allowance(operation_id=operation, check="not_a_server_error",
+                  condition=_mock_quirk_500(*quirks),
+                  condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
+                                  + " or ".join(quirks)),
+                  reason=reason)
+        for operation in operations)
 
 
 ALLOWANCES: tuple[Allowance, ...] = (
@@ -267,15 +284,61 @@ ALLOWANCES += tuple(
     Allowance(
         operation_id=operation,
         check="not_a_server_error",
-        condition=_mock_quirk_500("pagination-bigint-500", "tag-date-bounds-raw-500"),
+        condition=_mock_quirk_500("pagination-bigint-500", "tag-date-bounds-raw-500",
+                                  "discount-condition-empty-500"),
         condition_text=("exactly 500 unknown_error with X-Medusa-Mock-Quirk: "
-                        "pagination-bigint-500 or tag-date-bounds-raw-500"),
+                        "pagination-bigint-500, tag-date-bounds-raw-500 or "
+                        "discount-condition-empty-500"),
         reason=("Medusa 1.20.11 hands an `offset`/`limit` of 2^63 or more, and (tags, types) a "
-                "date bound PostgreSQL cannot read, to the database, which fails: 500 "
-                "unknown_error; the document lists the 500."),
+                "date bound PostgreSQL cannot read or an empty `discount_condition_id`, to the "
+                "database, which fails: 500 unknown_error; the document lists the 500."),
     )
     for operation in ("GetProducts", "GetVariants", "GetRegions", "GetCollections",
-                      "GetProductCategories", "GetProductTags", "GetProductTypes")
+                      "GetProductCategories", "GetProductTags", "GetProductTypes",
+                      "GetCustomersCustomerOrders")
+)
+
+
+ALLOWANCES += (
+    Allowance(
+        operation_id="PostCustomersCustomer",
+        check="positive_data_acceptance",
+        condition=lambda case, response: response.status_code == 422 and bool(re.fullmatch(
+            r"Customer with email, has_account .*, [tf] already exists\.",
+            str((_json_body(response) or {}).get("message")))),
+        condition_text=("422 duplicate_error `Customer with email, has_account <email>, <t|f> "
+                        "already exists.`"),
+        reason=("Changing the email to one another customer with the same kind of account "
+                "holds fails the unique index (quirk customer-email-update-as-sent); the "
+                "document lists the 422."),
+    ),
+    Allowance(
+        operation_id="PostCustomersCustomer",
+        check="positive_data_acceptance",
+        condition=lambda case, response: response.status_code == 400 and _json_body(
+            response) == {"type": "invalid_data", "message": "Can't insert null value in field "
+                          "email on insert in table customer"},
+        condition_text=("400 {type: invalid_data, message: 'Can't insert null value in field "
+                        "email on insert in table customer'}"),
+        reason=("class-validator lets `email: null` through (IsOptional) and PostgreSQL refuses "
+                "it as the customer's email; the document allows null as Medusa's validation "
+                "does (quirk null-optional-properties)."),
+    ),
+) + _reproduced_500(
+    ("variant-inventory-int4-500",), ("GetVariants",),
+    "Medusa 1.20.11 hands an `inventory_quantity` bound that is no whole number within "
+    "PostgreSQL's integer range to the database, which fails: 500 unknown_error; the document "
+    "lists it.",
+) + _reproduced_500(
+    ("null-optional-properties",), ("PostCart", "PostCartsCart"),
+    "Medusa 1.20.11 reads a null `sales_channel_id` (and on an update a null `billing_address` "
+    "or `discounts`) as a value and fails: 500 unknown_error; the document lists it.",
+) + _reproduced_500(
+    ("line-item-quantity-db-500",),
+    ("PostCart", "PostCartsCartLineItems", "PostCartsCartLineItemsItem"),
+    "Medusa 1.20.11 writes a line whose quantity ends at 0 or below (a negative `quantity`, "
+    "also merged) or past PostgreSQL's integer, and the `line_item` table refuses it: 500 "
+    "unknown_error; the document lists it.",
 )
 
 
@@ -285,8 +348,9 @@ ALLOWANCES += (
         check="not_a_server_error",
         condition=_mock_quirk_500("display-id-int4-500"),
         condition_text="exactly 500 unknown_error with X-Medusa-Mock-Quirk: display-id-int4-500",
-        reason=("Medusa 1.20.11 hands a whole `display_id` outside PostgreSQL's integer range "
-                "to the database, which fails: 500 unknown_error; the document lists it."),
+        reason=("Medusa 1.20.11 hands a `display_id` that is a fraction or outside "
+                "PostgreSQL's integer range to the database, which fails: 500 unknown_error; "
+                "the document lists it."),
     ),
 )
 

@@ -72,7 +72,8 @@ def delete_carts_cart_discounts_discount(id: str, code: str) -> Any:
 
 
 def post_carts_cart_shipping_method(id: str, body: dict[str, Any]) -> Any:
-    current().services.carts.add_shipping_method(id, body["option_id"], body.get("data"))
+    # the DTO's default for a missing ``data`` is {}; a null one stays null
+    current().services.carts.add_shipping_method(id, body["option_id"], body.get("data", {}))
     return _cart(id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _query
 from .._context import current
 from .._responses import json_response, send_status
 
@@ -51,12 +52,15 @@ def delete_customers_customer_addresses_address(address_id: str) -> Any:
     return _me()
 
 
-def get_customers_customer_orders(limit: int = 10, offset: int = 0, **query: Any) -> Any:
+def get_customers_customer_orders(**_parameters: Any) -> Any:
     ctx = current()
+    # the DTO's values (``status[]=a,b`` included, which the document's parameters cannot name)
+    query = _query.validate("GetCustomersCustomerOrders")
     filters = {key: query[key] for key in ORDER_FILTERS if query.get(key) is not None}
     orders, count = ctx.services.orders.list_for_customer(
-        ctx.customer, limit=limit, offset=offset, filters=filters)
-    return json_response({"orders": orders, "count": count, "offset": offset, "limit": limit})
+        ctx.customer, limit=query["limit"], offset=query["offset"], filters=filters)
+    return json_response({"orders": orders, "count": count, "offset": query["offset"],
+                          "limit": query["limit"]})
 
 
 def get_customers_customer_payment_methods() -> Any:

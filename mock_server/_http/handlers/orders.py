@@ -13,13 +13,11 @@ from .._responses import json_response, send_status
 def get_orders(display_id: float, email: str, **query: Any) -> Any:
     orders = current().services.orders
     config = {k: query.get(k) for k in ("fields", "expand")}
-    if not float(display_id).is_integer():
+    if not float(display_id).is_integer() or not -(2 ** 31) <= display_id < 2 ** 31:
         orders.query_config(config, is_list=True)  # Medusa checks the query first
-        return send_status(404)
-    if not -(2 ** 31) <= display_id < 2 ** 31:
-        orders.query_config(config, is_list=True)
-        # display_id is a PostgreSQL integer column: the query fails (quirk display-id-int4-500)
-        raise UnexpectedError(f"display_id {display_id} out of integer range",
+        # display_id is a PostgreSQL integer column: a fraction or a number out of its range
+        # fails the query (quirk display-id-int4-500)
+        raise UnexpectedError(f"display_id {display_id} is no PostgreSQL integer",
                               quirk="display-id-int4-500")
     order = orders.lookup(int(display_id), email, config)
     if order is None:

@@ -26,6 +26,8 @@ def get_products() -> Any:
     ctx.cacheable = True  # the answer depends on the request and the store only
     raw = _query.request_query()
     has_key, channels, errors = key_channels(raw.get("sales_channel_id"))
+    if not has_key and raw.get("sales_channel_id") == "":
+        del raw["sales_channel_id"]  # withDefaultSalesChannel replaces a value of length 0
     query = _query.validate("GetProducts", raw)
     if errors:
         return _query.multiple_errors(errors)

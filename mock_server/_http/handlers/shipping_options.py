@@ -12,7 +12,8 @@ from .._responses import json_response
 def get_shipping_options() -> Any:
     raw = _query.request_query()
     query = _query.validate("GetShippingOptions", raw)
-    product_ids = [p for p in (query.get("product_ids") or "").split(",") if p]
+    products = query.get("product_ids")
+    product_ids = products.split(",") if products else []
     options = current().services.catalog.list_shipping_options(
         is_return=(query.get("is_return") == "true") if "is_return" in raw else None,
         region_id=query.get("region_id"), product_ids=product_ids)
