@@ -148,9 +148,9 @@ class CustomerService:
         """The customer table's unique index on (email, has_account): another customer with
         this email and the same kind of account makes the row fail, answered as Medusa's
         exception formatter words PostgreSQL's detail."""
-        taken = self.store.customers.first(
-            lambda c: c["email"] == email and c["deleted_at"] is None
-            and c["has_account"] == customer["has_account"] and c["id"] != customer["id"])
+        taken = next((c for c in self.store.customers.by("email", email)
+                      if c["deleted_at"] is None and c["has_account"] == customer["has_account"]
+                      and c["id"] != customer["id"]), None)
         if taken is not None:
             flag = "t" if customer["has_account"] else "f"
             raise MedusaError(ErrorType.DUPLICATE_ERROR, f"Customer with email, has_account "
