@@ -58,6 +58,19 @@ def test_the_public_url_and_seeds_with_their_own_urls(tmp_path: Path) -> None:
     assert [i["url"] for i in product["images"]] == ["https://cdn.example.test/a.png"]
 
 
+def test_a_captured_seed_keeps_the_sources_urls(tmp_path: Path) -> None:
+    """A capture holds what its source answered: paths stay paths, as the source served them."""
+    seed = json.loads(default_seed_path().read_text())
+    seed["_capture"] = {"source": "http://shop.example.test"}
+    (tmp_path / "seed.json").write_text(json.dumps(seed))
+    copy = make_mock(seed=tmp_path / "seed.json")
+    handle = seed["products"][0]["handle"]
+    product = copy.client.get("/store/products", params={"handle": handle}).json()["products"][0]
+    assert [i["url"] for i in product["images"]] == seed["products"][0]["images"]
+    assert product["thumbnail"].startswith("/uploads/")
+    assert all(url.startswith("/uploads/") for url in seed["products"][0]["images"])
+
+
 def test_conditional_get_head_and_unknown_files(mock: Mock) -> None:
     first = mock.client.get("/uploads/backpack.png")
     again = mock.client.get("/uploads/backpack.png",

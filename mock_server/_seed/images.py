@@ -1,8 +1,10 @@
 """Image URLs in a seed given as paths on the mock itself (``/uploads/tee-black-front.png``),
 made absolute with the mock's public base URL (``Settings.base_url``), as Medusa's local file
 service stores an upload's URL. URLs that name a host (``https://...``) are kept as they are.
-An image given as an ``{id, url, metadata}`` object (the extension a capture writes) has its
-``url`` made absolute the same way."""
+
+A seed written by ``medusa-mock capture`` (it has the ``_capture`` key) is left alone: its URLs
+are what the source deployment answered, a path included (a Medusa seeded with paths serves
+them as paths), and a copy answers as its source does."""
 
 from __future__ import annotations
 
@@ -24,9 +26,9 @@ def _image(item: Any, base_url: str) -> Any:
 
 def absolute_image_urls(data: dict[str, Any], base_url: str) -> dict[str, Any]:
     """``data`` with its products' ``images`` and ``thumbnail`` paths made absolute (a copy
-    when anything changes)."""
+    when anything changes); a captured seed as it is."""
     products = data.get("products")
-    if not isinstance(products, list) or not any(
+    if "_capture" in data or not isinstance(products, list) or not any(
             isinstance(p, dict) and (isinstance(p.get("images"), list) or p.get("thumbnail"))
             for p in products):
         return data
