@@ -166,3 +166,19 @@ def test_a_document_without_operations_is_a_usage_error(broken_server: str, tmp_
         capture_output=True, text=True, timeout=300)
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stderr.strip().splitlines()[-1].startswith("medusa-mock: ")
+
+
+def test_the_real_baseline_covers_html_for_malformed_bodies_on_every_body_operation() -> None:
+    """Real Medusa's ``express.json()`` answers a body that is no JSON object (a bare string)
+    with Express's HTML error page on every route, whatever the route (quirk
+    ``malformed-json-body``): the committed baseline of real Medusa covers it for every operation
+    that takes a body, not only for those a generated run happened to hit."""
+    from mock_server._spec import operations
+
+    baseline = Path(__file__).resolve().parents[1] / "mock_server" / "contract" / "baselines" \
+        / "real-medusa-1.20.11.json"
+    rows = json.loads(baseline.read_text("utf-8"))["deviations"]
+    covered = {r["operation"] for r in rows if r["check"] in ("content_type_conformance", "*")
+               and "malformed-json-body" in r["reason"]}
+    taking_a_body = {o for o, operation in operations().items() if "requestBody" in operation}
+    assert taking_a_body and not taking_a_body - covered, sorted(taking_a_body - covered)
