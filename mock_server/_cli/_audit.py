@@ -103,13 +103,14 @@ def audit(args: argparse.Namespace) -> int:
         print(f"medusa-mock: the contract suite could not run (pytest exit {exit_code})",
               file=sys.stderr)
         return EXIT_USAGE
-    results = auditor.summarize(auditor.read_events(events), index)
+    events_read = auditor.read_events(events)
+    results = auditor.summarize(events_read, index)
     baseline = auditor.Baseline.load(args.baseline)
     if args.update_baseline:
         baseline = baseline.updated(auditor.failures_of(results))
         baseline.save(args.baseline)
         print(f"baseline: {len(baseline.entries)} known deviations written to {args.baseline}")
-    notes = auditor.coverage_notes(auditor.read_events(events))
+    notes = auditor.coverage_notes(events_read)
     command = shlex.join(["medusa-mock", *sys.argv[1:]])
     auditor.write_json(report_dir / "audit.json", target=base_url, document=str(spec),
                        warnings=warnings, results=results, baseline=baseline, notes=notes)
@@ -118,13 +119,13 @@ def audit(args: argparse.Namespace) -> int:
                            baseline=baseline, notes=notes, command=command.strip())
     fresh = auditor.new_failures(results, baseline)
     total = auditor.failures_of(results)
-    print(f"audit: {len(results)} operations, "
-          f"{sum(r.runs for r in results.values())} check runs, {len(total)} distinct failures "
+    runs = sum(r.runs for r in results.values())
+    print(f"audit: {len(results)} operations, {runs} check runs, {len(total)} distinct failures "
           f"({len(total) - len(fresh)} in the baseline, {len(fresh)} new); "
           f"reports in {report_dir}")
     for failure in fresh[:20]:
         print(f"  NEW {failure['operation']}: {failure['check']}")
-    if not sum(r.runs for r in results.values()):
+    if not runs:
         print(f"medusa-mock: the audit ran no checks (the contract suite exited {exit_code}"
               f"{' and selected no operation' if args.include else ''}); a run that checks "
               f"nothing proves nothing", file=sys.stderr)

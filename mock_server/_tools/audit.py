@@ -141,6 +141,10 @@ class Baseline:
     def covers(self, operation: str, check: str) -> bool:
         return (operation, check) in self.entries or (operation, "*") in self.entries
 
+    def reason(self, operation: str, check: str) -> str | None:
+        """Why a known deviation is known (``None`` for one the baseline does not cover)."""
+        return self.entries.get((operation, check), self.entries.get((operation, "*")))
+
     def updated(self, failures: list[dict[str, Any]]) -> Baseline:
         entries = {}
         for failure in failures:

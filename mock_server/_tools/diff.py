@@ -115,7 +115,7 @@ def send_step(side: Side, step: Step, variables: dict[str, Any]) -> tuple[Any, A
     return answer, sent
 
 
-def _keep_cookie(side: Side, step: Step, answer: Any, set_cookie: str | None) -> None:
+def _keep_cookie(side: Side, step: Step, set_cookie: str | None) -> None:
     if set_cookie and set_cookie.startswith("connect.sid=") and (
             step.auth == "cookie" or step.operation in ("PostAuth", "PostCustomers")):
         side.cookie = set_cookie.split(";", 1)[0]
@@ -134,7 +134,7 @@ def play(world: World, scenario: Scenario, progress: Progress | None,
             if step.before:
                 step.before(side, values)
             answer, request = send_step(side, step, values)
-            _keep_cookie(side, step, answer, side.last_set_cookie)
+            _keep_cookie(side, step, side.last_set_cookie)
             if answer.status == 200 and isinstance(answer.json, dict) and isinstance(
                     answer.json.get("customer"), dict):
                 values.setdefault("customer_id", answer.json["customer"].get("id"))

@@ -68,13 +68,6 @@ def load_operations(document: Path, only: list[str] | None = None) -> list[Any]:
     return operations
 
 
-def draw(operations: list[Any], per_operation: int, seed: int,
-         modes: tuple[str, ...] = MODES) -> list[Drawn]:
-    """``per_operation`` distinct requests for each operation (see :func:`draw_operation`)."""
-    return [d for operation in operations
-            for d in draw_operation(operation, per_operation, seed, modes)]
-
-
 def draw_operation(operation: Any, per_operation: int, seed: int,
                    modes: tuple[str, ...] = MODES) -> list[Drawn]:
     """Up to ``per_operation`` distinct requests, shared between the modes; a mode that cannot

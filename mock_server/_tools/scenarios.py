@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .world import Pair, Skip, World
+from .sides import KEY_HEADER
+from .world import PASSWORD, Pair, Skip, World, fixture_address
 
 Vars = dict[str, Any]
-KEY_HEADER = "x-publishable-api-key"
 
 
 @dataclass
@@ -81,13 +81,8 @@ def _customer_body() -> dict[str, Any]:
 _LOGIN = {"email": "{email}", "password": "{password}"}
 
 
-def _address(country: str, city: str = "Testville") -> dict[str, Any]:
-    return {"first_name": "Dee", "last_name": "Eff", "address_1": "1 Test Road", "city": city,
-            "country_code": country, "postal_code": "12345"}
-
-
 def _customer_vars(world: World, name: str) -> dict[str, Any]:
-    return {"email": world.email(name), "password": "diff-secret-1"}
+    return {"email": world.email(name), "password": PASSWORD}
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -111,7 +106,7 @@ def register_login(world: World) -> Scenario:
 
 
 def profile(world: World) -> Scenario:
-    address = _address(world._any_country())
+    address = fixture_address(world._any_country())
     return Scenario("profile", "profile, metadata, addresses, payment methods", [
         Step("PostCustomers", "POST", "/store/customers", _customer_body()),
         Step("PostToken", "POST", "/store/auth/token", _LOGIN, capture=_keep_token),
@@ -420,7 +415,7 @@ def checkout(world: World) -> Scenario:
         "other_variant_id": world.ids("variants", plan.extra_variant or plan.variant),
         "provider": plan.provider, "suffix": world.suffix,
     }
-    address = _address(plan.country)
+    address = fixture_address(plan.country)
     steps = [
         Step("GetRegions", "GET", "/store/regions"),
         Step("PostCart", "POST", "/store/carts", {"region_id": "{region_id}"},
@@ -542,7 +537,7 @@ def checkout_without_provider(world: World) -> Scenario:
              {"variant_id": "{variant_id}", "quantity": 1}),
         Step("PostCartsCart", "POST", "/store/carts/{cart_id}",
              {"email": "noprovider.{suffix}@example.com",
-              "shipping_address": _address(countries[0])}),
+              "shipping_address": fixture_address(countries[0])}),
         Step("GetShippingOptionsCartId", "GET", "/store/shipping-options/{cart_id}",
              capture=_option_named),
         Step("PostCartsCartShippingMethod", "POST", "/store/carts/{cart_id}/shipping-methods",

@@ -141,8 +141,6 @@ class Customer:
 class Cart:
     id: str
     item_id: str | None = None
-    option_id: str | None = None
-    body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -152,12 +150,11 @@ class Order:
     email: str
     cart_id: str
     item_id: str
-    region_id: str
-    body: dict[str, Any] | None = None
 
 
-def _address(country: str, first: str = "Dee") -> dict[str, Any]:
-    return {"first_name": first, "last_name": "Eff", "address_1": "1 Test Road",
+def fixture_address(country: str) -> dict[str, Any]:
+    """A complete address in ``country`` for the carts and customers the tools make."""
+    return {"first_name": "Dee", "last_name": "Eff", "address_1": "1 Test Road",
             "city": "Testville", "country_code": country, "postal_code": "12345"}
 
 
@@ -188,8 +185,9 @@ class SideFixtures:
                       what=f"logging in {email}")["access_token"]
         customer = Customer(email, PASSWORD, made["customer"]["id"], token)
         if address:
-            body = s.api("POST", "/store/customers/me/addresses", {"address": _address(address)},
-                         what="adding an address", bearer=token)
+            body = s.api("POST", "/store/customers/me/addresses",
+                         {"address": fixture_address(address)}, what="adding an address",
+                         bearer=token)
             customer.address_id = body["customer"]["shipping_addresses"][0]["id"]
         return customer
 
@@ -199,7 +197,7 @@ class SideFixtures:
         wanted = CART_LEVELS.index(level)
         body = s.api("POST", "/store/carts", {"region_id": self.region_id(plan)},
                      what=f"creating a cart in {plan.region}", bearer=bearer)["cart"]
-        cart = Cart(body["id"], body=body)
+        cart = Cart(body["id"])
         path = f"/store/carts/{cart.id}"
         if wanted >= 1:
             variant = variant or plan.variant
@@ -208,26 +206,22 @@ class SideFixtures:
                 what=f"adding {variant[1]} to a cart", bearer=bearer)["cart"]
             cart.item_id = body["items"][0]["id"]
         if wanted >= 2:
-            body = s.api("POST", path, {"email": email,
-                                        "shipping_address": _address(plan.country)},
-                         what="setting a cart's email and address", bearer=bearer)["cart"]
+            s.api("POST", path, {"email": email, "shipping_address": fixture_address(plan.country)},
+                  what="setting a cart's email and address", bearer=bearer)
         if wanted >= 3:
             options = s.api("GET", f"/store/shipping-options/{cart.id}",
                             what="listing a cart's shipping options")["shipping_options"]
             chosen = next((o for o in options if o["name"] == plan.option), None)
             if chosen is None:
                 raise FixtureError(s.name, f"shipping option {plan.option!r} for a cart")
-            cart.option_id = chosen["id"]
-            body = s.api("POST", f"{path}/shipping-methods", {"option_id": chosen["id"]},
-                         what="choosing a shipping method", bearer=bearer)["cart"]
+            s.api("POST", f"{path}/shipping-methods", {"option_id": chosen["id"]},
+                  what="choosing a shipping method", bearer=bearer)
         if wanted >= 4:
-            body = s.api("POST", f"{path}/payment-sessions", what="creating payment sessions",
-                         bearer=bearer)["cart"]
+            s.api("POST", f"{path}/payment-sessions", what="creating payment sessions",
+                  bearer=bearer)
         if wanted >= 5:
-            body = s.api("POST", f"{path}/payment-session", {"provider_id": plan.provider},
-                         what=f"selecting the {plan.provider} payment session",
-                         bearer=bearer)["cart"]
-        cart.body = body
+            s.api("POST", f"{path}/payment-session", {"provider_id": plan.provider},
+                  what=f"selecting the {plan.provider} payment session", bearer=bearer)
         return cart
 
     def order(self, plan: Plan, *, email: str, quantity: int = 2,
@@ -241,7 +235,7 @@ class SideFixtures:
                                "not an order")
         data = done["data"]
         return Order(data["id"], data["display_id"], data["email"], cart.id,
-                     data["items"][0]["id"], data["region_id"], data)
+                     data["items"][0]["id"])
 
 
 # -- both sides ------------------------------------------------------------------------------

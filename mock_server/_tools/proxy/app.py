@@ -165,7 +165,8 @@ class ProxyApp:
                 extra=[(k, v) for k, v in headers if k.lower().startswith("access-control-")
                        or k.lower() == "vary"], violations=len(violations))
             return
-        out = [(k, v) for k, v in headers if k.lower() not in _hop_by_hop(headers)]
+        dropped = _hop_by_hop(headers)
+        out = [(k, v) for k, v in headers if k.lower() not in dropped]
         out.append((VIOLATIONS_HEADER, str(len(violations))))
         _expose(out)
         await send({"type": "http.response.start", "status": status,

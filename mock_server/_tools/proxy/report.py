@@ -137,8 +137,7 @@ class Tally:
 
     def reason(self, operation: str, check: str) -> str | None:
         """The baseline's reason for a known violation (``None`` for a new one)."""
-        entries = self.baseline.entries
-        return entries.get((operation, check), entries.get((operation, "*")))
+        return self.baseline.reason(operation, check)
 
     # -- summaries -----------------------------------------------------------------------------
     @property

@@ -28,10 +28,6 @@ READ_SIZE = 65536
 class UpstreamError(Exception):
     """The upstream could not be reached, did not answer in time, or broke the protocol."""
 
-    def __init__(self, message: str, *, timeout: bool = False) -> None:
-        super().__init__(message)
-        self.timeout = timeout
-
 
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -121,7 +117,7 @@ class Upstream:
             async with asyncio.timeout(self.timeout):
                 return await awaitable
         except TimeoutError:
-            raise UpstreamError(f"no answer within {self.timeout:g} s", timeout=True) from None
+            raise UpstreamError(f"no answer within {self.timeout:g} s") from None
 
     async def _open(self) -> _Connection:
         try:
