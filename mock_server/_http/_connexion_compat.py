@@ -53,6 +53,8 @@ from connexion.validators import (
 from connexion.validators.parameter import Draft4Validator, draft4_format_checker
 from starlette.types import ASGIApp, Scope
 
+from ._per_schema import PerSchema
+
 if t.TYPE_CHECKING:
     import connexion
 
@@ -357,20 +359,17 @@ class CachedParameterValidator(ParameterValidator):
     value of every request; the schema never changes and validating never changes it, so one
     validator per parameter gives the same verdicts and messages for a fraction of the time."""
 
-    _validators: t.ClassVar[dict[int, tuple[dict[str, Any], Any]]] = {}
+    _validators: t.ClassVar[PerSchema[Any]] = PerSchema(
+        lambda param: Draft4Validator(param.get("schema", param),
+                                      format_checker=draft4_format_checker))
 
     def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
                            param_name: str | None = None) -> str | None:
         if value is None or (is_nullable(param) and is_null(value)):
             return t.cast("str | None", super().validate_parameter(
                 parameter_type, value, param, param_name))
-        known = self._validators.get(id(param))
-        if known is None or known[0] is not param:
-            validator = Draft4Validator(param.get("schema", param),
-                                        format_checker=draft4_format_checker)
-            known = self._validators[id(param)] = (param, validator)
         try:
-            known[1].validate(value)
+            self._validators(param).validate(value)
         except jsonschema.ValidationError as exception:
             return str(exception)
         return None

@@ -20,18 +20,11 @@ from typing import Any
 from .._domain.errors import ErrorType, MedusaError
 from .._state.faults import FaultRule, Faults
 from ._errors import JSON_CONTENT_TYPE, dumps, status_error_body
-from ._operations import operation_ids
+from ._operations import is_control, operation_ids, path_pattern
 
 FAULT_HEADER = b"x-medusa-mock-fault"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
-
-
-def path_pattern(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*\*|\*|\{[^}/]*\})", pattern)
-    regex = "".join(".*" if part == "**" else "[^/]*" if part == "*"
-                    else "[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
-    return re.compile(regex, re.DOTALL)
 
 
 def _invalid(message: str) -> MedusaError:
@@ -51,7 +44,7 @@ def add_rule(faults: Faults, spec: dict[str, Any]) -> FaultRule:
         raise _invalid(f"no operation of the Store document is named {operation!r}")
     if path is not None and not path.startswith("/"):
         raise _invalid(f"the path pattern {path!r} does not start with /")
-    if path is not None and (path == "/_mock" or path.startswith("/_mock/")):
+    if path is not None and is_control(path):
         raise _invalid("the control plane (/_mock) takes no faults")
     status, drop = spec.get("status"), spec.get("drop", False)
     if status is None and not drop and not spec.get("delay_ms"):

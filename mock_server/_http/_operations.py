@@ -15,14 +15,24 @@ from functools import cache, lru_cache
 from .._spec import routes
 
 
+def is_control(path: str) -> bool:
+    """A path of the control plane (``/_mock``)."""
+    return path == "/_mock" or path.startswith("/_mock/")
+
+
+def path_pattern(pattern: str) -> re.Pattern[str]:
+    """A path template as a regular expression: ``{parameter}`` is one segment, and (in fault
+    rules) ``*`` any part of one segment, ``**`` anything."""
+    parts = re.split(r"(\*\*|\*|\{[^}/]*\})", pattern)
+    regex = "".join(".*" if part == "**" else "[^/]*" if part == "*"
+                    else "[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.compile(regex, re.DOTALL)
+
+
 @cache
 def _table() -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    table = []
-    for method, template, operation in routes():
-        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
-                          for part in re.split(r"(\{[^}/]*\})", template))
-        table.append((method, re.compile(pattern, re.DOTALL), operation["operationId"]))
-    return tuple(table)
+    return tuple((method, path_pattern(template), operation["operationId"])
+                 for method, template, operation in routes())
 
 
 @lru_cache(maxsize=4096)

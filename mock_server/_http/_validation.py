@@ -34,6 +34,7 @@ from .._domain.errors import ErrorType, MedusaError
 from . import _connexion_compat as _compat
 from . import _query
 from ._connexion_compat import RequestBodyValidator, ResponseBodyValidator
+from ._per_schema import PerSchema
 from ._query import js_number
 
 __all__ = ["MedusaJSONBodyValidator", "MedusaJSONResponseValidator", "MedusaParameterValidator",
@@ -279,16 +280,9 @@ class MedusaJSONBodyValidator(RequestBodyValidator):
             raise invalid(f"{where} {error.message}" if where else error.message)
 
 
-_REQUEST_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
-
-
-def _request_validator(schema: dict[str, Any]) -> Any:
-    """The JSON Schema gate of a request body, built once per schema."""
-    known = _REQUEST_VALIDATORS.get(id(schema))
-    if known is None or known[0] is not schema:
-        known = _REQUEST_VALIDATORS[id(schema)] = (
-            schema, Draft4RequestValidator(to_json_schema(schema)))
-    return known[1]
+_request_validator: PerSchema[Any] = PerSchema(
+    lambda schema: Draft4RequestValidator(to_json_schema(schema)))
+"""The JSON Schema gate of a request body, built once per schema."""
 
 
 def to_json_schema(schema: Any) -> Any:
@@ -312,19 +306,13 @@ def to_json_schema(schema: Any) -> Any:
 class MedusaJSONResponseValidator(ResponseBodyValidator):
     """Checks JSON responses against the document (with OpenAPI ``nullable`` understood)."""
 
-    # Keyed by the schema's id, with the schema kept beside its validator: a freed schema's id
-    # may be reused by another one (another app's document), which must not find this entry.
-    _cache: dict[int, tuple[dict[str, Any], jsonschema.Draft4Validator]] = {}
+    _validators: PerSchema[jsonschema.Draft4Validator] = PerSchema(
+        lambda schema: jsonschema.Draft4Validator(
+            to_json_schema(schema), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER))
 
     @property
     def validator(self) -> jsonschema.Draft4Validator:
-        schema = self.schema
-        known = self._cache.get(id(schema))
-        if known is None or known[0] is not schema:
-            known = self._cache[id(schema)] = (schema, jsonschema.Draft4Validator(
-                to_json_schema(schema),
-                format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER))
-        return known[1]
+        return self._validators(self.schema)
 
     def parse_body(self, raw: bytes) -> Any:
         body = raw.decode(self.encoding)

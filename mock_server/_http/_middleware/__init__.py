@@ -66,7 +66,7 @@ def middlewares(services: Services, answers: AnswerCache,
     stack = [
         Middleware(SandboxMiddleware, sandboxes=sandboxes,
                    admits=lambda scope: guard.refusal(scope) is None),
-        Middleware(ControlGuardMiddleware, settings=settings),
+        Middleware(ControlGuardMiddleware, guard=guard),
         Middleware(JournalMiddleware, services=services),
         Middleware(PoweredByMiddleware),
         Middleware(CORSMiddleware, allows_origin=settings.allows_origin),

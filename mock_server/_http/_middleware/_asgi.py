@@ -26,11 +26,6 @@ FAULT_KEY = "medusa_mock.fault"
 """Scope key of the id of the fault rule that took the request, if any (for the journal)."""
 
 
-def is_control(path: str) -> bool:
-    """A path of the control plane (``/_mock``)."""
-    return path == "/_mock" or path.startswith("/_mock/")
-
-
 def services_of(scope: Scope, default: Any) -> Any:
     """The services that serve this request: a sandbox's, else ``default`` (the app's)."""
     return scope.get(SERVICES_KEY, default)

@@ -27,7 +27,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..._settings import Settings
 from .._errors import dumps, status_error_body
-from ._asgi import SAFE_METHODS, HTTPMiddleware, header, is_control, send_json
+from .._operations import is_control
+from ._asgi import SAFE_METHODS, HTTPMiddleware, header, send_json
 
 TOKEN_HEADER = b"x-medusa-mock-control-token"
 TOKEN_COOKIE = "medusa_mock_control"
@@ -108,10 +109,10 @@ class ControlGuard:
 
 
 class ControlGuardMiddleware(HTTPMiddleware):
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, guard: ControlGuard) -> None:
         super().__init__(app)
-        self.guard = ControlGuard(settings)
-        self.token = settings.control_token
+        self.guard = guard
+        self.token = guard.token
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not is_control(scope["path"]):

@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..._domain.services import Services
 from .._faults import FAULT_HEADER
-from .._operations import operation_id
-from ._asgi import FAULT_KEY, HTTPMiddleware, is_control, response_headers, services_of
+from .._operations import is_control, operation_id
+from ._asgi import FAULT_KEY, HTTPMiddleware, response_headers, services_of
 
 DROP_EXTENSION = "medusa_mock.drop"
 

@@ -21,12 +21,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..._domain.services import Services
 from .._journal import BODY_LIMIT
+from .._operations import is_control
 from ._asgi import (
     FAULT_KEY,
     SAFE_METHODS,
     SANDBOX_KEY,
     HTTPMiddleware,
-    is_control,
     services_of,
 )
 

@@ -22,8 +22,9 @@ from urllib.parse import quote
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._errors import dumps, error_body
+from .._operations import is_control
 from .._sandboxes import HEADER, PREFIX, SandboxError, Sandboxes, Selection
-from ._asgi import SANDBOX_KEY, SELECTION_KEY, SERVICES_KEY, header, is_control, send_json
+from ._asgi import SANDBOX_KEY, SELECTION_KEY, SERVICES_KEY, header, send_json
 
 
 class SandboxMiddleware:
