@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_server import Settings, create_app
 from mock_server._state.store import INDEXES, Store, Table
 
 from .conftest import JANE, Mock
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # -- the table on its own -------------------------------------------------------------------------
 VALUES = st.sampled_from(["a", "b", "c", None, 1, True, ["x"], {"k": 1}])
@@ -228,3 +232,12 @@ def test_a_stale_index_after_a_request_is_a_500_in_verify_mode(mock: Mock) -> No
         f"orders.customer_id: row {order['id']} is filed under")
     assert mock.services.store.index_problems() == []  # rebuilt
     assert mock.client.post("/store/carts", json={}).status_code == 200
+
+
+@pytest.mark.parametrize("seed", [None, ROOT / "tests" / "data" / "seeds" / "nordic.json"],
+                         ids=["default", "nordic"])
+def test_a_loaded_seed_leaves_no_index_stale(seed: Path | None) -> None:
+    """The seed loader stores a row again whenever it changes an indexed column of it: nothing
+    rebuilds the indexes after seeding."""
+    store = create_app(Settings(seed=seed)).services.store
+    assert store.index_problems() == []

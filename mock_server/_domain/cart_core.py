@@ -44,8 +44,8 @@ class CartCore:
 
     # -- look-ups -----------------------------------------------------------------------------
     def get(self, cart_id: Any) -> Record:
-        cart = self.store.carts.get(cart_id) if isinstance(cart_id, str) else None
-        if cart is None or cart.get("deleted_at") is not None:
+        cart = self.store.carts.live(cart_id) if isinstance(cart_id, str) else None
+        if cart is None:
             raise MedusaError(ErrorType.NOT_FOUND, f"Cart with {cart_id} was not found")
         self.store.carts.touch(cart_id)
         return cart
@@ -86,12 +86,16 @@ class CartCore:
         cart["updated_at"] = self.clock.iso()
 
     # -- totals -------------------------------------------------------------------------------
-    def _totals_input(self, cart: Record) -> dict[str, Any]:
+    def _region_in(self, cart: Record) -> dict[str, Any]:
+        """The cart's region as the totals read it."""
         region = self.region(cart)
-        region_in = {"id": region["id"], "tax_rate": region["tax_rate"],
-                     "gift_cards_taxable": region.get("gift_cards_taxable", True),
-                     "automatic_taxes": bool(region.get("automatic_taxes", True)),
-                     "tax_code": region.get("tax_code")}
+        return {"id": region["id"], "tax_rate": region["tax_rate"],
+                "gift_cards_taxable": region.get("gift_cards_taxable", True),
+                "automatic_taxes": bool(region.get("automatic_taxes", True)),
+                "tax_code": region.get("tax_code")}
+
+    def _totals_input(self, cart: Record) -> dict[str, Any]:
+        region_in = self._region_in(cart)
         items = []
         for item in self.items(cart["id"]):
             entry = {k: item.get(k) for k in ("id", "unit_price", "quantity", "allow_discounts",
@@ -137,7 +141,7 @@ class CartCore:
                          if d["rule"]["type"] != "free_shipping"), None)
         if discount is None or not items:
             return
-        region = self._totals_input(cart)["region"]
+        region = self._region_in(cart)
         lines = [{k: i.get(k) for k in ("id", "unit_price", "quantity", "allow_discounts",
                                          "is_giftcard", "variant_id", "product_id")}
                  for i in items if not i.get("is_return")]

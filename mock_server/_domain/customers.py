@@ -118,15 +118,15 @@ class CustomerService:
             record = self.get(customer_id)
             # Medusa writes the billing address, then the customer row, in one transaction:
             # the address's refusals come first, then the row's (a null email), then the writes
-            if "billing_address" in data:
-                self._billing_address(record, data["billing_address"])
+            billing = (self._billing_address(record, data["billing_address"])
+                       if "billing_address" in data else None)
             if "email" in data and data["email"] is None:
                 raise MedusaError(ErrorType.INVALID_DATA, "Can't insert null value in field "
                                   "email on insert in table customer")
             if data.get("email"):
                 self._check_email_free(record, data["email"])
-            if "billing_address" in data:
-                self._set_billing_address(record, data["billing_address"])
+            if billing is not None:
+                self._set_billing_address(record, data["billing_address"], *billing)
             for key in UPDATABLE_CUSTOMER_KEYS:
                 if key in data:  # as sent: ``update`` does not lower-case an email
                     record[key] = data[key]
@@ -188,8 +188,9 @@ class CustomerService:
         check_country(self.store, fields.get("country_code"))
         return None, fields
 
-    def _set_billing_address(self, customer: Record, value: Any) -> None:
-        linked, fields = self._billing_address(customer, value)
+    def _set_billing_address(self, customer: Record, value: Any, linked: Record | None,
+                             fields: dict[str, Any]) -> None:
+        """Write what :meth:`_billing_address` resolved ``value`` to."""
         if value is None:
             customer["billing_address_id"] = None
             return

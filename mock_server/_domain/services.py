@@ -105,7 +105,6 @@ class Services:
             store.thaw(seed_state)
         elif seed is not None:
             seed(services)
-            store.reindex()  # the loader fills some columns in place after storing a row
         store.pin()  # seeded rows are never evicted
         services.seed_state = seed_state if seed_state is not None else store.freeze()
         return services
@@ -158,10 +157,10 @@ class Services:
         """Load ``Settings.state_file`` when it exists (``SnapshotError``, one line, when it
         cannot be loaded); whether it was loaded."""
         path = self.settings.state_file
-        document = snapshot.read_file(path) if path is not None else None
-        if document is None:
+        parsed = snapshot.read_file(path) if path is not None else None
+        if parsed is None:
             return False
-        snapshot.apply(snapshot.parse(document), self.store, self.clock, self.outbox, self.ids)
+        snapshot.apply(parsed, self.store, self.clock, self.outbox, self.ids)
         return True
 
     def import_state(self, document: Any) -> None:

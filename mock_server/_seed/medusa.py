@@ -154,6 +154,7 @@ def load_regions(seed: Seeding) -> None:
                                 f"country {code!r} already belongs to another region")
             country["region_id"] = region["id"]
             country["region_rank"] = j
+            seed.store.countries.put(country)  # region_id is indexed
         ref = given if given is not None else name
         if ref in seed.region_refs:
             raise seed.fail(f"{path}.id", f"duplicate region id {ref!r}")

@@ -169,9 +169,9 @@ def apply(parsed: Parsed, store: Store, clock: Clock, outbox: EventOutbox,
 
 # -- files -------------------------------------------------------------------------------------
 
-def read_file(path: Path) -> dict[str, Any] | None:
-    """The document in a state file, ``None`` when there is no file, :class:`SnapshotError`
-    (one line) when it cannot be read or is no state document."""
+def read_file(path: Path) -> Parsed | None:
+    """The state in a state file, checked (:func:`parse`); ``None`` when there is no file,
+    :class:`SnapshotError` (one line) when it cannot be read or is no state document."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -184,10 +184,9 @@ def read_file(path: Path) -> dict[str, Any] | None:
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(f"{path} is not valid JSON: {str(exc).splitlines()[0]}") from None
     try:
-        parse(document)
+        return parse(document)
     except SnapshotError as exc:
         raise SnapshotError(f"{path}: {exc}") from None
-    return document
 
 
 def write_file(path: Path, document: dict[str, Any]) -> None:

@@ -304,10 +304,7 @@ class Table:
         self._rows = rows if copied else copy.deepcopy(rows)
         self._position = {key: i for i, key in enumerate(self._rows)}
         self._next_position = len(self._rows)
-        for column in list(self._indexes):
-            index = self._indexes[column] = Index(column)
-            for key, record in self._rows.items():
-                index.file(key, record, self._position)
+        self.reindex()
         if self._recent is not None:
             self._recent = {key: None for key in self._rows if key not in self.pinned}
         self._on_change()
@@ -316,9 +313,7 @@ class Table:
         """How each index differs from a scan of the table (empty when they agree)."""
         problems = []
         for column, index in self._indexes.items():
-            fresh = Index(column)
-            for key, record in self._rows.items():
-                fresh.file(key, record, self._position)
+            fresh = self._scanned(column)
             if fresh.filed == index.filed:
                 continue
             for key in sorted(set(fresh.filed) | set(index.filed)):
@@ -331,11 +326,17 @@ class Table:
         return problems
 
     def reindex(self) -> None:
-        """File every row again (after :meth:`index_problems` found a stale index)."""
+        """File every row again (after a load, or after :meth:`index_problems` found a stale
+        index)."""
         for column in list(self._indexes):
-            index = self._indexes[column] = Index(column)
-            for key, record in self._rows.items():
-                index.file(key, record, self._position)
+            self._indexes[column] = self._scanned(column)
+
+    def _scanned(self, column: str) -> Index:
+        """An index of ``column`` built by a scan of every row."""
+        index = Index(column)
+        for key, record in self._rows.items():
+            index.file(key, record, self._position)
+        return index
 
 
 def _shown(value: Any, filed: bool = True) -> str:
